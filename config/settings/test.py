@@ -1,0 +1,17 @@
+"""Test settings: the base settings with fast hashing, tasks eager unless a test asks for the worker.
+
+With DATABASE_URL and CELERY_BROKER_URL set (as .ci/run does) the same suite runs against
+PostgreSQL and Redis, and the integration tests start a real Celery worker.
+"""
+
+from config.settings.base import *  # noqa: F403
+from config.settings.base import CELERY_BROKER_URL
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed; never used outside tests
+# Tests run tasks in-process unless an integration test switches its worker on.
+CELERY_TASK_ALWAYS_EAGER = True
+TILLIT_TEST_BROKER_URL = CELERY_BROKER_URL
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}}
+REST_FRAMEWORK = {**REST_FRAMEWORK}  # noqa: F405
+REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {"anon": "1000/min", "user": "100000/min"}
+LOG_LEVEL = "WARNING"
