@@ -1,0 +1,255 @@
+"""Helpers shared by the parsers: text cleaning, script detection, safe XML streaming, dates."""
+
+from __future__ import annotations
+
+import os
+import re
+import unicodedata
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import IO
+
+from lxml import etree
+
+from screening.lists.record import BirthDate, Name, ParseError
+
+PathLike = str | os.PathLike[str]
+_SPACES = re.compile(r"\s+")
+
+MONTHS = {
+    m: i
+    for i, m in enumerate(
+        ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], start=1
+    )
+}
+
+_SCRIPT_PREFIXES = (
+    ("LATIN", "Latn"),
+    ("CYRILLIC", "Cyrl"),
+    ("ARABIC", "Arab"),
+    ("GREEK", "Grek"),
+    ("HEBREW", "Hebr"),
+    ("GEORGIAN", "Geor"),
+    ("ARMENIAN", "Armn"),
+    ("CJK", "Hani"),
+    ("HIRAGANA", "Jpan"),
+    ("KATAKANA", "Jpan"),
+    ("HANGUL", "Hang"),
+    ("THAI", "Thai"),
+    ("DEVANAGARI", "Deva"),
+    ("BENGALI", "Beng"),
+    ("MYANMAR", "Mymr"),
+    ("ETHIOPIC", "Ethi"),
+    ("TAMIL", "Taml"),
+    ("KHMER", "Khmr"),
+    ("SINHALA", "Sinh"),
+    ("TIBETAN", "Tibt"),
+    ("SYRIAC", "Syrc"),
+    ("THAANA", "Thaa"),
+    ("GUJARATI", "Gujr"),
+    ("GURMUKHI", "Guru"),
+    ("LAO", "Laoo"),
+    ("MONGOLIAN", "Mong"),
+)
+
+
+def clean(value: str | None) -> str:
+    """Collapse whitespace (lists wrap text and pad values) and strip; None becomes ''."""
+    if not value:
+        return ""
+    return _SPACES.sub(" ", value).strip()
+
+
+def script_of(text: str) -> str | None:
+    """ISO 15924 code of the script most letters of ``text`` are written in, or None."""
+    counts: dict[str, int] = {}
+    for char in text:
+        if not char.isalpha():
+            continue
+        try:
+            uname = unicodedata.name(char)
+        except ValueError:
+            continue
+        for prefix, code in _SCRIPT_PREFIXES:
+            if uname.startswith(prefix):
+                counts[code] = counts.get(code, 0) + 1
+                break
+    if not counts:
+        return None
+    return max(counts, key=lambda k: counts[k])
+
+
+def make_name(full: str | None, kind: str) -> Name | None:
+    """A Name with its script detected, or None when the text is empty."""
+    text = clean(full)
+    if not text:
+        return None
+    return Name(full=text, kind=kind, script=script_of(text))
+
+
+def iso_date(value: str | None) -> str | None:
+    """Keep a date only if it is a real ISO date (YYYY-MM-DD, possibly with a time suffix)."""
+    text = clean(value)[:10]
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        return None
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return None
+    return text
+
+
+def partial_date(year: int, month: int | None = None, day: int | None = None) -> BirthDate | None:
+    """BirthDate for a (possibly partial) date; None when the parts are not a real date."""
+    if not 1000 <= year <= 2999:
+        return None
+    if month is None or not 1 <= month <= 12:
+        return BirthDate(value=f"{year:04d}")
+    if day is None or day == 0:
+        return BirthDate(value=f"{year:04d}-{month:02d}")
+    try:
+        return BirthDate(value=date(year, month, day).isoformat())
+    except ValueError:
+        return BirthDate(value=f"{year:04d}-{month:02d}")
+
+
+def year_range(year_from: int, year_to: int) -> BirthDate | None:
+    """A birth-year range; a one-year range collapses to that year."""
+    if not (1000 <= year_from <= 2999 and 1000 <= year_to <= 2999):
+        return None
+    if year_from > year_to:
+        year_from, year_to = year_to, year_from
+    if year_from == year_to:
+        return BirthDate(value=f"{year_from:04d}")
+    return BirthDate(year_from=year_from, year_to=year_to)
+
+
+def open_binary(path: PathLike, *, fmt: str) -> IO[bytes]:
+    """Open a list file for reading, refusing a missing or empty one with a ParseError."""
+    p = Path(path)
+    if not p.is_file():
+        raise ParseError(f"not a file (format {fmt})", path=str(path))
+    if p.stat().st_size == 0:
+        raise ParseError("the file is empty", path=str(path))
+    return p.open("rb")
+
+
+def local(tag: object) -> str:
+    """Tag name without its namespace."""
+    if not isinstance(tag, str):
+        return ""
+    return tag.rsplit("}", 1)[-1]
+
+
+class XmlStream:
+    """Safe streaming over an XML list: no DTD, no entities, no network.
+
+    ``start()`` reads up to the root element so its attributes (publication date) are known
+    before any record is parsed; ``records(tag)`` then yields each complete record element and
+    frees it afterwards so memory stays flat whatever the file size.
+    """
+
+    def __init__(self, path: PathLike, *, fmt: str, root_tags: tuple[str, ...]) -> None:
+        self.path = str(path)
+        self.fmt = fmt
+        self.root_tags = root_tags
+        self._fh = open_binary(path, fmt=fmt)
+        self._events = etree.iterparse(
+            self._fh,
+            events=("start", "end"),
+            resolve_entities=False,
+            no_network=True,
+            load_dtd=False,
+            huge_tree=False,
+            remove_comments=True,
+            remove_pis=True,
+        )
+        self.root: etree._Element | None = None
+
+    def error(self, message: str, location: str | None = None) -> ParseError:
+        return ParseError(message, path=self.path, location=location)
+
+    def _next(self) -> tuple[str, etree._Element] | None:
+        try:
+            return next(self._events)
+        except StopIteration:
+            return None
+        except etree.XMLSyntaxError as exc:
+            self.close()
+            line = getattr(exc, "lineno", None)
+            raise self.error(f"not well-formed XML ({exc.msg})", f"line {line}" if line else None) from None
+        except (UnicodeDecodeError, ValueError, LookupError) as exc:
+            self.close()
+            raise self.error(f"cannot decode the XML ({exc})") from None
+
+    def start(self) -> etree._Element:
+        item = self._next()
+        if item is None:
+            self.close()
+            raise self.error("no XML root element")
+        _, root = item
+        if local(root.tag) not in self.root_tags:
+            self.close()
+            expected = " or ".join(f"<{t}>" for t in self.root_tags)
+            raise self.error(
+                f"root element is <{local(root.tag)}>, expected {expected}: not a {self.fmt} file",
+                f"line {root.sourceline}",
+            )
+        self.root = root
+        return root
+
+    def iter_events(self) -> Iterator[tuple[str, etree._Element]]:
+        while True:
+            item = self._next()
+            if item is None:
+                return
+            yield item
+
+    def records(self, tags: tuple[str, ...]) -> Iterator[etree._Element]:
+        """Yield each complete element whose local name is in ``tags`` and free it afterwards."""
+        try:
+            for event, elem in self.iter_events():
+                if event != "end" or local(elem.tag) not in tags:
+                    continue
+                yield elem
+                elem.clear(keep_tail=False)
+                parent = elem.getparent()
+                if parent is not None:
+                    while elem.getprevious() is not None:
+                        del parent[0]
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        if not self._fh.closed:
+            self._fh.close()
+
+
+def child_text(elem: etree._Element, name: str) -> str:
+    """Cleaned text of the first direct child with local name ``name``."""
+    for child in elem:
+        if local(child.tag) == name:
+            return clean(child.text)
+    return ""
+
+
+def children(elem: etree._Element, name: str) -> list[etree._Element]:
+    return [child for child in elem if local(child.tag) == name]
+
+
+def values(elem: etree._Element, name: str) -> list[str]:
+    """Texts of ``<name><VALUE>..</VALUE></name>`` (UN style) or of repeated ``<name>`` children."""
+    out: list[str] = []
+    for child in children(elem, name):
+        inner = [clean(v.text) for v in child if local(v.tag) == "VALUE"]
+        if inner:
+            out.extend(v for v in inner if v)
+        elif clean(child.text):
+            out.append(clean(child.text))
+    return out
+
+
+def add_unique(items: list, item: object) -> None:
+    if item and item not in items:
+        items.append(item)
