@@ -10,7 +10,7 @@ from typing import Any
 import structlog
 
 HEADER = "X-Request-ID"
-CELERY_HEADER = "correlation_id"
+CELERY_HEADER = "tillit_correlation_id"  # not "correlation_id": Celery uses that for the task id
 _VALID = re.compile(r"^[A-Za-z0-9._:-]{8,64}$")
 _current: ContextVar[str | None] = ContextVar("tillit_correlation_id", default=None)
 
@@ -47,6 +47,8 @@ def _before_publish(headers: dict[str, Any] | None = None, **_: Any) -> None:
 
 def _task_prerun(task: Any = None, **_: Any) -> None:
     request = getattr(task, "request", None)
+    if getattr(request, "is_eager", False):
+        return  # runs inline in the caller's context, which already carries the id
     incoming = getattr(request, CELERY_HEADER, None) if request is not None else None
     if incoming is None and request is not None:
         incoming = (getattr(request, "headers", None) or {}).get(CELERY_HEADER)
@@ -54,8 +56,9 @@ def _task_prerun(task: Any = None, **_: Any) -> None:
     structlog.contextvars.bind_contextvars(task=getattr(task, "name", None))
 
 
-def _task_postrun(**_: Any) -> None:
-    bind_correlation_id(None)
+def _task_postrun(task: Any = None, **_: Any) -> None:
+    if not getattr(getattr(task, "request", None), "is_eager", False):
+        bind_correlation_id(None)
 
 
 def connect_celery_signals() -> None:

@@ -43,11 +43,12 @@ def check_broker() -> tuple[bool, str]:
     from config.celery import app
 
     try:
-        with app.connection_for_write() as conn:
+        with app.connection_for_write(url=settings.CELERY_BROKER_URL) as conn:
             conn.ensure_connection(max_retries=1, timeout=2)
+            transport = conn.transport.driver_name
     except Exception as exc:  # an unreachable broker is a readiness failure, not a crash
         return False, type(exc).__name__
-    return True, conn.transport_cls if isinstance(conn.transport_cls, str) else "connected"
+    return True, f"{transport} reachable"
 
 
 def run_checks() -> dict[str, dict[str, object]]:

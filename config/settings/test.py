@@ -5,13 +5,20 @@ PostgreSQL and Redis, and the integration tests start a real Celery worker.
 """
 
 from config.settings.base import *  # noqa: F403
+import uuid
+
 from config.settings.base import CELERY_BROKER_URL
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed; never used outside tests
 # Tests run tasks in-process unless an integration test switches its worker on.
 CELERY_TASK_ALWAYS_EAGER = True
 TILLIT_TEST_BROKER_URL = CELERY_BROKER_URL
+# A private queue per test run, so a worker started by the tests never sees another run's messages.
+CELERY_TASK_DEFAULT_QUEUE = f"tillit-test-{uuid.uuid4().hex[:10]}"
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}}
 REST_FRAMEWORK = {**REST_FRAMEWORK}  # noqa: F405
 REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {"anon": "1000/min", "user": "100000/min"}
 LOG_LEVEL = "WARNING"
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    # A file, not memory, so that a real worker process can share the test database.
+    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}  # noqa: F405
