@@ -63,9 +63,7 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         if key is None or not keys.hashes_match(presented, key.key_hash):
             raise exceptions.AuthenticationFailed("API key is not valid.", code="api_key_invalid")
         if not key.is_active:
-            raise exceptions.AuthenticationFailed(
-                "API key has been revoked or has expired.", code="api_key_revoked"
-            )
+            raise exceptions.AuthenticationFailed("API key has been revoked or has expired.", code="api_key_revoked")
         if not key.client.is_active:
             raise exceptions.AuthenticationFailed("API client is disabled.", code="api_client_disabled")
         api_key_touch(key=key)

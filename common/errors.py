@@ -83,9 +83,7 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
         # Unexpected: log with the traceback (no request data), answer a generic 500 envelope.
         log.exception("api.unhandled_error", view=type(context.get("view")).__name__)
         return Response(
-            envelope(
-                "server_error", "An unexpected error occurred. Quote the X-Request-ID when reporting it."
-            ),
+            envelope("server_error", "An unexpected error occurred. Quote the X-Request-ID when reporting it."),
             status=status.HTTP_500_INTERNAL_SERVER_ERROR,
         )
 
@@ -132,9 +130,7 @@ def permission_denied(request: HttpRequest, exception: Exception | None = None) 
 def server_error(request: HttpRequest) -> HttpResponse:
     if _is_api(request):
         return JsonResponse(
-            envelope(
-                "server_error", "An unexpected error occurred. Quote the X-Request-ID when reporting it."
-            ),
+            envelope("server_error", "An unexpected error occurred. Quote the X-Request-ID when reporting it."),
             status=500,
         )
     return defaults.server_error(request)

@@ -21,9 +21,7 @@ _shared_processors = [
 
 def build_formatter(fmt: str = "console") -> logging.Formatter:
     """A logging.Formatter for the stdlib handlers (Django, Celery, ours) in the chosen format."""
-    renderer = (
-        structlog.processors.JSONRenderer() if fmt == "json" else structlog.dev.ConsoleRenderer(colors=False)
-    )
+    renderer = structlog.processors.JSONRenderer() if fmt == "json" else structlog.dev.ConsoleRenderer(colors=False)
     return structlog.stdlib.ProcessorFormatter(
         processors=[
             structlog.stdlib.ProcessorFormatter.remove_processors_meta,

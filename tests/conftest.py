@@ -33,9 +33,7 @@ def api() -> APIClient:
 def officer(db: None) -> object:
     from accounts.models import Role, User
 
-    return User.objects.create_user(
-        "officer@example.test", "correct horse battery", role=Role.OFFICER, is_staff=True
-    )
+    return User.objects.create_user("officer@example.test", "correct horse battery", role=Role.OFFICER, is_staff=True)
 
 
 @pytest.fixture
@@ -79,9 +77,7 @@ def _worker_database_url() -> str:
             f"postgres://{conf['USER']}:{conf['PASSWORD']}@{conf['HOST'] or '127.0.0.1'}:{conf['PORT'] or 5432}"
             f"/{conf['NAME']}"
         )
-    if conf["ENGINE"] == "django.db.backends.sqlite3" and not str(conf["NAME"]).startswith(
-        ("file:", ":memory:")
-    ):
+    if conf["ENGINE"] == "django.db.backends.sqlite3" and not str(conf["NAME"]).startswith(("file:", ":memory:")):
         return f"sqlite:///{conf['NAME']}"
     pytest.skip("the worker integration tests need PostgreSQL or a file-based SQLite test database")
     raise AssertionError  # unreachable

@@ -19,9 +19,7 @@ def _required(name: str) -> str:
 DEBUG = False
 SECRET_KEY = _required("SECRET_KEY")
 if len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5:
-    raise ImproperlyConfigured(
-        "SECRET_KEY must be at least 50 characters with at least 5 distinct characters"
-    )
+    raise ImproperlyConfigured("SECRET_KEY must be at least 50 characters with at least 5 distinct characters")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[])
 if not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS must be set in the environment for production settings")
@@ -31,9 +29,7 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 CELERY_BROKER_URL = _required("CELERY_BROKER_URL")
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default="") or CELERY_BROKER_URL
-CACHES = {
-    "default": env.cache_url("CACHE_URL", default=CELERY_BROKER_URL.replace("redis://", "rediscache://"))
-}
+CACHES = {"default": env.cache_url("CACHE_URL", default=CELERY_BROKER_URL.replace("redis://", "rediscache://"))}
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)

@@ -4,9 +4,9 @@ With DATABASE_URL and CELERY_BROKER_URL set (as .ci/run does) the same suite run
 PostgreSQL and Redis, and the integration tests start a real Celery worker.
 """
 
-from config.settings.base import *  # noqa: F403
 import uuid
 
+from config.settings.base import *  # noqa: F403
 from config.settings.base import CELERY_BROKER_URL
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed; never used outside tests

@@ -25,7 +25,7 @@ def _call(secret: str, header: str = "Api-Key"):
 
 
 def test_a_valid_key_authenticates_as_its_client(make_api_client):
-    tenant, secret = make_api_client("frontend")
+    _, secret = make_api_client("frontend")
     response = _call(secret)
     assert response.status_code == 200
     assert response.json()["kind"] == "api_client"

@@ -18,9 +18,7 @@ PRODUCTION_ENV = {
 }
 
 
-def _run(
-    code: str, env: dict[str, str], settings: str = "config.settings.production"
-) -> subprocess.CompletedProcess:
+def _run(code: str, env: dict[str, str], settings: str = "config.settings.production") -> subprocess.CompletedProcess:
     clean = {k: v for k, v in os.environ.items() if k not in {*PRODUCTION_ENV, "DJANGO_SETTINGS_MODULE"}}
     return subprocess.run(
         [sys.executable, "-c", code],
@@ -69,9 +67,7 @@ def test_embedded_mode_generates_a_private_dev_secret_key_and_keeps_it(tmp_path)
 
 def test_embedded_mode_defaults_to_an_sqlite_file_in_the_data_folder(tmp_path):
     code = "from django.conf import settings; print(settings.DATABASES['default']['NAME'])"
-    result = _run(
-        code, {"TILLIT_DATA_DIR": str(tmp_path), "DATABASE_URL": ""}, settings="config.settings.base"
-    )
+    result = _run(code, {"TILLIT_DATA_DIR": str(tmp_path), "DATABASE_URL": ""}, settings="config.settings.base")
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == str(tmp_path / "tillit.sqlite3")
 
