@@ -29,6 +29,7 @@ CANONICAL_VERSION = 1
 # The fields hashed, in the order a reader sees them (the JSON itself is key-sorted).
 EVENT_FIELDS = (
     "v",
+    "event_id",
     "sequence",
     "occurred_at",
     "actor_type",
@@ -84,6 +85,7 @@ def format_time(moment: datetime) -> str:
 class EventRecord:
     """The hashed content of one audit event."""
 
+    event_id: str
     sequence: int
     occurred_at: datetime
     actor_type: str
@@ -100,6 +102,7 @@ class EventRecord:
         """The dict that is canonicalised and hashed."""
         return {
             "v": CANONICAL_VERSION,
+            "event_id": self.event_id,
             "sequence": self.sequence,
             "occurred_at": format_time(self.occurred_at),
             "actor_type": self.actor_type,
@@ -165,9 +168,7 @@ def verify_chain(
     return None
 
 
-def check_link(
-    record: EventRecord, stored_hash: str, *, expected_sequence: int, prev_hash: str
-) -> ChainFault | None:
+def check_link(record: EventRecord, stored_hash: str, *, expected_sequence: int, prev_hash: str) -> ChainFault | None:
     """Check one event against the position and previous hash the chain expects."""
     if record.sequence != expected_sequence:
         if record.sequence > expected_sequence:

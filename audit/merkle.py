@@ -75,6 +75,20 @@ class CompactRange:
         self.size = 0
         self._stack: list[bytes] = []
 
+    @classmethod
+    def from_state(cls, size: int, hashes: Sequence[bytes]) -> CompactRange:
+        """Resume from a saved ``state()``: one subtree hash per set bit of ``size``, largest first."""
+        if size < 0 or len(hashes) != bin(size).count("1"):
+            raise ValueError(f"a compact range of size {size} has {bin(max(size, 0)).count('1')} hashes")
+        compact = cls()
+        compact.size = size
+        compact._stack = list(hashes)
+        return compact
+
+    def state(self) -> list[bytes]:
+        """The subtree hashes that, with ``size``, let the range be resumed later."""
+        return list(self._stack)
+
     def append(self, leaf_hash_value: bytes) -> None:
         """Add the next leaf hash."""
         self._stack.append(leaf_hash_value)

@@ -14,6 +14,7 @@ T0 = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
 
 def _record(sequence: int, prev_hash: str, **changes) -> chain.EventRecord:
     fields = {
+        "event_id": f"00000000-0000-4000-8000-{sequence:012d}",
         "sequence": sequence,
         "occurred_at": T0 + timedelta(seconds=sequence),
         "actor_type": "user",

@@ -1,0 +1,222 @@
+"""Writes to the audit trail: ``audit_record`` (one event, inside the caller's transaction)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Model
+from django.utils import timezone
+
+from audit import actions, chain, merkle, signing
+from audit.models import (
+    EVENT_ROW_FIELDS,
+    ActorType,
+    AuditChainHead,
+    AuditCheckpoint,
+    AuditEvent,
+    record_from_row,
+)
+from audit.payload import clean_payload, mask_email
+
+try:  # the foundation's request/task correlation id, when present
+    from common.correlation import get_correlation_id
+except ImportError:  # pragma: no cover - only before the foundation exists
+
+    def get_correlation_id() -> str | None:
+        return None
+
+
+class AuditError(RuntimeError):
+    """The audit trail cannot record an event (so the change it records must not happen)."""
+
+
+def _describe_actor(actor: Any) -> tuple[str, str, str]:
+    """(type, id, label) of an actor: a User, an ApiClient (or its request principal), or None."""
+    if actor is None:
+        return ActorType.SYSTEM, "", "system"
+    client = getattr(actor, "client", None)  # accounts.authentication.ApiClientPrincipal
+    if client is not None and type(client).__name__ == "ApiClient":
+        actor = client
+    kind = type(actor).__name__
+    if kind == "ApiClient":
+        return ActorType.API_CLIENT, str(actor.pk), f"api-client:{actor.name}"[:200]
+    if getattr(actor, "is_anonymous", False):
+        raise AuditError("an anonymous user cannot be an audit actor; pass None for the system")
+    email = getattr(actor, "email", None)
+    if email is None or actor.pk is None:
+        raise AuditError(f"unsupported audit actor of type {kind}")
+    role = getattr(actor, "role", "")
+    label = f"{role}:{mask_email(email)}" if role else mask_email(email)
+    return ActorType.USER, str(actor.pk), label[:200]
+
+
+def _describe_target(target: Any) -> tuple[str, str]:
+    """(type, id) of a target: a model instance, a (type, id) pair, or None."""
+    if target is None:
+        return "", ""
+    if isinstance(target, Model):
+        if target.pk is None:
+            raise AuditError("the audit target must be saved before it is recorded")
+        return target._meta.label_lower, str(target.pk)
+    if isinstance(target, tuple) and len(target) == 2:
+        target_type, target_id = target
+        return str(target_type), str(target_id)
+    raise AuditError("target must be a saved model instance, a (type, id) pair, or None")
+
+
+def _lock_head() -> AuditChainHead:
+    """Lock the chain head row: a row lock on PostgreSQL; SQLite's write lock is already held."""
+    head = AuditChainHead.objects.select_for_update().filter(pk=1).first()
+    if head is not None:
+        return head
+    # The head row is missing (a fresh or flushed database): rebuild it from the last event.
+    last = AuditEvent.objects.order_by("-sequence").values_list("sequence", "hash").first()
+    seq, last_hash = last if last else (0, chain.GENESIS_HASH)
+    AuditChainHead.objects.bulk_create(
+        [AuditChainHead(pk=1, last_sequence=seq, last_hash=last_hash)], ignore_conflicts=True
+    )
+    return AuditChainHead.objects.select_for_update().get(pk=1)
+
+
+def audit_record(
+    *,
+    action: str,
+    actor: Any,
+    target: Any = None,
+    payload: Mapping[str, Any],
+    correlation_id: str | None = None,
+) -> AuditEvent:
+    """Append one event to the chain, in the caller's transaction (which it joins without a savepoint).
+
+    Input is checked before anything is written, so a refused event (unregistered action,
+    identifying payload key) raises without disturbing the caller's transaction.
+    """
+    actions.get(action)  # refuses unregistered codes
+    actor_type, actor_id, actor_label = _describe_actor(actor)
+    target_type, target_id = _describe_target(target)
+    cleaned = clean_payload(payload)
+    cid = correlation_id if correlation_id is not None else (get_correlation_id() or "")
+    if len(cid) > 64:
+        raise AuditError("correlation id is longer than 64 characters")
+
+    with transaction.atomic(savepoint=False):
+        return _append(
+            action=action,
+            actor=(actor_type, actor_id, actor_label),
+            target=(target_type, target_id),
+            payload=cleaned,
+            correlation_id=cid,
+        )
+
+
+def _append(
+    *,
+    action: str,
+    actor: tuple[str, str, str],
+    target: tuple[str, str],
+    payload: dict[str, Any],
+    correlation_id: str,
+) -> AuditEvent:
+    actor_type, actor_id, actor_label = actor
+    target_type, target_id = target
+    head = _lock_head()
+    record = chain.EventRecord(
+        event_id=str(uuid.uuid4()),
+        sequence=head.last_sequence + 1,
+        occurred_at=timezone.now(),
+        actor_type=str(actor_type),
+        actor_id=actor_id,
+        actor_label=actor_label,
+        action=action,
+        target_type=target_type,
+        target_id=target_id,
+        correlation_id=correlation_id,
+        payload=payload,
+        prev_hash=head.last_hash,
+    )
+    digest = record.compute_hash()
+    event = AuditEvent(
+        id=uuid.UUID(record.event_id),
+        sequence=record.sequence,
+        occurred_at=record.occurred_at,
+        actor_type=record.actor_type,
+        actor_id=record.actor_id,
+        actor_label=record.actor_label,
+        action=record.action,
+        target_type=record.target_type,
+        target_id=record.target_id,
+        correlation_id=record.correlation_id,
+        payload=record.payload,
+        prev_hash=record.prev_hash,
+        hash=digest,
+    )
+    try:
+        event.save(force_insert=True)
+    except IntegrityError as exc:  # a writer bypassed the head lock
+        raise AuditError(f"sequence #{record.sequence} is already taken; the chain head is out of date") from exc
+    AuditChainHead.objects.filter(pk=1).update(last_sequence=record.sequence, last_hash=digest)
+    return event
+
+
+def checkpoint_create(*, batch_size: int = 5000) -> AuditCheckpoint | None:
+    """Sign a tree head over every committed event; None when nothing was added since the last one.
+
+    Only events that verify (chain links and hashes) are signed: a fault raises AuditError
+    naming the event, so tampering is never covered by a fresh signature.
+    """
+    head = AuditChainHead.objects.filter(pk=1).first()
+    size = head.last_sequence if head else 0
+    last = AuditCheckpoint.objects.order_by("-tree_size").first()
+    if size == 0 or (last is not None and last.tree_size >= size):
+        return None
+    if last is None:
+        compact, prev_hash = merkle.CompactRange(), chain.GENESIS_HASH
+    else:
+        compact = merkle.CompactRange.from_state(last.tree_size, [bytes.fromhex(h) for h in last.compact_range])
+        prev_hash = AuditEvent.objects.filter(sequence=last.tree_size).values_list("hash", flat=True).first()
+        if prev_hash is None:
+            raise AuditError(f"event #{last.tree_size}, covered by the last checkpoint, is missing")
+    while compact.size < size:
+        start = compact.size
+        rows = list(
+            AuditEvent.objects.filter(sequence__gt=start, sequence__lte=size)
+            .order_by("sequence")
+            .values_list(*EVENT_ROW_FIELDS)[:batch_size]
+        )
+        if not rows:
+            raise AuditError(f"event #{start + 1} is missing")
+        for row in rows:
+            fault = chain.check_link(
+                record_from_row(row), row[12], expected_sequence=compact.size + 1, prev_hash=prev_hash
+            )
+            if fault is not None:
+                raise AuditError(f"refusing to sign: {fault}")
+            prev_hash = row[12]
+            compact.append(chain.event_leaf_hash(row[12]))
+
+    key = signing.signing_key()
+    public_raw = signing.raw_public_key(key.public_key())
+    issued_at = timezone.now()
+    root = compact.root()
+    log_origin = signing.origin()
+    body = signing.checkpoint_body(log_origin=log_origin, tree_size=size, root=root, issued_at=issued_at)
+    checkpoint = AuditCheckpoint(
+        tree_size=size,
+        root_hash=root.hex(),
+        issued_at=issued_at,
+        origin=log_origin,
+        body=body,
+        key_id=signing.key_id(public_raw),
+        public_key=signing.b64(public_raw),
+        signature=signing.sign(body, key),
+        compact_range=[h.hex() for h in compact.state()],
+    )
+    try:
+        with transaction.atomic():
+            checkpoint.save(force_insert=True)
+    except IntegrityError:  # a concurrent run signed the same size first
+        return AuditCheckpoint.objects.get(tree_size=size)
+    return checkpoint

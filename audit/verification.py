@@ -1,0 +1,140 @@
+"""Full verification of the stored log: hash chain, Merkle roots of checkpoints, signatures.
+
+``verify_log`` streams the events once in sequence order, so it runs in constant memory;
+it returns the first fault, which names the event (or the checkpoint) where the stored
+log stops matching what was recorded and signed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from audit import chain, merkle, signing
+from audit.models import EVENT_ROW_FIELDS, AuditChainHead, AuditCheckpoint, AuditEvent, record_from_row
+
+
+@dataclass(frozen=True, slots=True)
+class Fault:
+    """Where the log stops verifying: an event sequence number (and/or a checkpoint) and why."""
+
+    reason: str
+    sequence: int | None = None
+    checkpoint_size: int | None = None
+
+    def __str__(self) -> str:
+        where = f"event #{self.sequence}" if self.sequence is not None else f"checkpoint {self.checkpoint_size}"
+        return f"{where}: {self.reason}"
+
+
+@dataclass(slots=True)
+class Report:
+    events: int = 0
+    checkpoints: int = 0
+    fault: Fault | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.fault is None
+
+
+def _check_signatures(checkpoints: list[AuditCheckpoint], trusted: dict[str, bytes]) -> Fault | None:
+    for cp in checkpoints:
+        expected_body = signing.checkpoint_body(
+            log_origin=cp.origin,
+            tree_size=cp.tree_size,
+            root=bytes.fromhex(cp.root_hash),
+            issued_at=cp.issued_at,
+        )
+        if cp.body != expected_body:
+            return Fault("the signed text does not match the stored size, root or time", None, cp.tree_size)
+        if cp.key_id not in trusted or signing.b64(trusted[cp.key_id]) != cp.public_key:
+            return Fault(f"signed by key {cp.key_id}, which is not a trusted audit key", None, cp.tree_size)
+        try:
+            signing.verify_signature(public_key_b64=cp.public_key, body=cp.body, signature_b64=cp.signature)
+        except signing.SigningError:
+            return Fault("the Ed25519 signature does not verify", None, cp.tree_size)
+    return None
+
+
+def verify_log(
+    *,
+    batch_size: int = 10_000,
+    trusted_keys: dict[str, bytes] | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> Report:
+    """Verify every event and checkpoint; the report's ``fault`` is the first problem found."""
+    report = Report()
+    checkpoints = list(AuditCheckpoint.objects.order_by("tree_size"))
+    report.checkpoints = len(checkpoints)
+    fault = _check_signatures(checkpoints, trusted_keys if trusted_keys is not None else signing.trusted_public_keys())
+    if fault is not None:
+        report.fault = fault
+        return report
+
+    pending = iter(checkpoints)
+    next_cp = next(pending, None)
+    last_good_size = 0
+    compact = merkle.CompactRange()
+    prev_hash = chain.GENESIS_HASH
+    expected = 1
+    last_sequence = 0
+    while True:
+        rows = list(
+            AuditEvent.objects.filter(sequence__gt=last_sequence)
+            .order_by("sequence")
+            .values_list(*EVENT_ROW_FIELDS)[:batch_size]
+        )
+        if not rows:
+            break
+        for row in rows:
+            link_fault = chain.check_link(
+                record_from_row(row), row[12], expected_sequence=expected, prev_hash=prev_hash
+            )
+            if link_fault is not None:
+                report.fault = Fault(link_fault.reason, link_fault.sequence)
+                return report
+            prev_hash = row[12]
+            compact.append(chain.event_leaf_hash(prev_hash))
+            expected += 1
+            report.events += 1
+            if next_cp is not None and next_cp.tree_size == compact.size:
+                if compact.root().hex() != next_cp.root_hash:
+                    report.fault = Fault(
+                        f"events #{last_good_size + 1}..#{next_cp.tree_size} do not hash to the signed "
+                        f"root of checkpoint {next_cp.tree_size}: the chain was rewritten at or after "
+                        f"#{last_good_size + 1}",
+                        last_good_size + 1,
+                        next_cp.tree_size,
+                    )
+                    return report
+                last_good_size = next_cp.tree_size
+                next_cp = next(pending, None)
+        last_sequence = rows[-1][1]
+        if progress is not None:
+            progress(report.events)
+
+    if next_cp is not None:
+        report.fault = Fault(
+            f"checkpoint {next_cp.tree_size} was signed over {next_cp.tree_size} events but only "
+            f"{report.events} exist: events from #{report.events + 1} were deleted",
+            report.events + 1,
+            next_cp.tree_size,
+        )
+        return report
+    head = AuditChainHead.objects.filter(pk=1).first()
+    if head is not None and head.last_sequence > report.events:
+        report.fault = Fault(
+            f"the chain head records #{head.last_sequence} but the log ends at #{report.events}: "
+            f"events from #{report.events + 1} were deleted",
+            report.events + 1,
+        )
+        return report
+    if head is not None and head.last_sequence == report.events and head.last_hash != prev_hash:
+        report.fault = Fault("the last event's hash differs from the chain head", report.events)
+        return report
+    unsigned = report.events - (checkpoints[-1].tree_size if checkpoints else 0)
+    if unsigned:
+        report.notes.append(f"{unsigned} event(s) after the last checkpoint are chained but not yet signed")
+    return report
