@@ -100,3 +100,18 @@ def suspended(connection: BaseDatabaseWrapper) -> Iterator[None]:
         yield
     finally:
         install(connection)
+
+
+def app_role_grants_sql(role: str) -> list[str]:
+    """What the application role needs on PostgreSQL: read and append the log, move the chain head.
+
+    The role must not own the audit tables (an owner can disable triggers) and gets no
+    UPDATE, DELETE or TRUNCATE on them. ``role`` must be a plain identifier.
+    """
+    if not role.replace("_", "").isalnum():
+        raise ValueError("role must be a plain identifier")
+    return [
+        f"REVOKE ALL ON {', '.join(PROTECTED_TABLES)} FROM {role}",
+        f"GRANT SELECT, INSERT ON {', '.join(PROTECTED_TABLES)} TO {role}",
+        f"GRANT SELECT, INSERT, UPDATE ON audit_auditchainhead TO {role}",
+    ]
