@@ -23,3 +23,4 @@ def test_the_schema_and_docs_are_served(client):
     docs = client.get("/api/v1/docs/")
     assert docs.status_code == 200
     assert b"swagger" in docs.content.lower()
+    assert b"cdn.jsdelivr" not in docs.content  # assets are served locally (works offline)
