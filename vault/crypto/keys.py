@@ -85,9 +85,7 @@ class KeyRing:
     def __post_init__(self) -> None:
         primaries = [v for v, s in self.states.items() if s is KeyState.PRIMARY]
         if len(primaries) != 1:
-            raise KeyStateError(
-                f"key id {self.key_id!r} must have exactly one primary version, has {len(primaries)}"
-            )
+            raise KeyStateError(f"key id {self.key_id!r} must have exactly one primary version, has {len(primaries)}")
 
     @property
     def primary(self) -> int:

@@ -196,9 +196,7 @@ class LocalKeyProvider:
                 self._keys = _read_private(self._path)
             material = self._keys.get(key_id, {}).get(version)
         if material is None:
-            raise KeyUnavailableError(
-                f"the key provider has no material for key {key_id!r} version {version}"
-            )
+            raise KeyUnavailableError(f"the key provider has no material for key {key_id!r} version {version}")
         return material
 
 

@@ -81,9 +81,7 @@ def _document(kind: IdentifierType, value: str, country: str | None) -> Identifi
         )
     number = re.sub(r"[\s\-]", "", value).upper()
     if not _DOCUMENT_NUMBER.match(number):
-        raise IdentifierValidationError(
-            f"{kind.value}.format", "A document number has 1 to 20 letters or digits."
-        )
+        raise IdentifierValidationError(f"{kind.value}.format", "A document number has 1 to 20 letters or digits.")
     return Identifier(kind, number, state)
 
 
@@ -104,9 +102,7 @@ def _stdnum(kind: IdentifierType, value: str, scheme: str | None) -> Identifier:
     try:
         number = module.validate(value)
     except ValidationError as exc:
-        check, text = next(
-            ((c, t) for cls, c, t in _STDNUM_ERRORS if isinstance(exc, cls)), ("invalid", "is invalid")
-        )
+        check, text = next(((c, t) for cls, c, t in _STDNUM_ERRORS if isinstance(exc, cls)), ("invalid", "is invalid"))
         label = getattr(module, "__doc__", "") or name
         raise IdentifierValidationError(
             f"{kind.value}.{check}", f"The {label.splitlines()[0].rstrip('.')} {text}."
@@ -126,9 +122,7 @@ def validate_identifier(
         kind = IdentifierType(kind)
     except ValueError:
         known = ", ".join(t.value for t in IdentifierType)
-        raise IdentifierValidationError(
-            "type", f"Unknown identifier type; use one of {known}.", field="type"
-        ) from None
+        raise IdentifierValidationError("type", f"Unknown identifier type; use one of {known}.", field="type") from None
     if not isinstance(value, str) or not value.strip():
         raise IdentifierValidationError(f"{kind.value}.required", "A value is required.")
     if len(value) > 200:

@@ -38,14 +38,10 @@ def validate_card(value: str) -> tuple[str, str]:
     """Normalise and validate a card number; returns (digits, scheme)."""
     number = _SEPARATORS.sub("", value)
     if not number.isascii() or not number.isdigit():
-        raise IdentifierValidationError(
-            "card.characters", "A card number may contain only digits and spaces."
-        )
+        raise IdentifierValidationError("card.characters", "A card number may contain only digits and spaces.")
     scheme = card_scheme(number)
     if scheme is None:
-        raise IdentifierValidationError(
-            "card.scheme", "The card number does not start with a known IIN range."
-        )
+        raise IdentifierValidationError("card.scheme", "The card number does not start with a known IIN range.")
     lengths = next(allowed for name, _, allowed in SCHEMES if name == scheme)
     if len(number) not in lengths:
         expected = ", ".join(str(n) for n in sorted(lengths))

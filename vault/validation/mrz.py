@@ -43,9 +43,7 @@ class Mrz:
     expiry_date: str  # YYMMDD as printed
 
     def __repr__(self) -> str:
-        return (
-            f"Mrz(format={self.format!r}, issuing_state={self.issuing_state!r}, document_number=<redacted>)"
-        )
+        return f"Mrz(format={self.format!r}, issuing_state={self.issuing_state!r}, document_number=<redacted>)"
 
 
 def _check(name: str, field: str, digit: str, *, allow_filler: bool = False) -> None:

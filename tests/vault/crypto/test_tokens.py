@@ -71,9 +71,7 @@ def test_a_retired_token_key_is_no_longer_looked_up_or_used() -> None:
         token_for(done, "lei", "5493001KJTIIGC8Y1R12", version=1)
 
 
-@pytest.mark.parametrize(
-    "value", ["", "tok_", "tok_v0_" + "a" * 52, "tok_v1_" + "A" * 52, "4242424242424242"]
-)
+@pytest.mark.parametrize("value", ["", "tok_", "tok_v0_" + "a" * 52, "tok_v1_" + "A" * 52, "4242424242424242"])
 def test_strings_that_are_not_tokens_are_rejected(value: str) -> None:
     assert not is_token(value)
     with pytest.raises(TokenFormatError, match="not a vault token"):

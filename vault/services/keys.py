@@ -1,0 +1,296 @@
+"""Key rotation: add a version, promote it, re-wrap (or re-tokenise) in batches, retire the old one.
+
+KEK rotation re-wraps each data key under the new primary without decrypting any value (the
+envelope's ciphertext is copied byte for byte). Token-key rotation has to recompute each token from
+the plaintext, so its batches decrypt in memory; during it, lookups try every usable token version
+(dual lookup), and the old token version is retired once no row carries it.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from audit.services import audit_record
+from vault import audit_actions, keyring
+from vault.crypto import (
+    EnvelopeFormatError,
+    KeyState,
+    key_version_of,
+    open_,
+    rewrap,
+    states_add,
+    states_promote,
+    states_retire,
+    token_for,
+)
+from vault.models import KEK, TOKEN_KEY, KeyVersion, RotationJob, StoredIdentifier
+from vault.selectors import key_version_usage, sealed_fields, sealed_label
+from vault.services.errors import KeyInUseError, RotationError
+from vault.services.identifiers import _user_or_none, context_for
+from vault.validation import Identifier, IdentifierType
+
+KEY_IDS = (KEK, TOKEN_KEY)
+
+
+def _check_key_id(key_id: str) -> None:
+    if key_id not in KEY_IDS:
+        raise RotationError(f"unknown key id {key_id!r}; use one of {', '.join(KEY_IDS)}")
+
+
+def _locked_versions(key_id: str) -> dict[int, KeyVersion]:
+    keyring.states(key_id)  # bootstrap on first use
+    return {row.version: row for row in KeyVersion.objects.select_for_update().filter(key_id=key_id)}
+
+
+@transaction.atomic
+def key_version_add(*, key_id: str, actor: Any) -> KeyVersion:
+    """Create a new key version with the provider; it joins as active (unwraps, wraps nothing yet)."""
+    _check_key_id(key_id)
+    rows = _locked_versions(key_id)
+    version = keyring.provider().create_version(key_id)
+    states_add({v: KeyState(r.state) for v, r in rows.items()}, version)
+    row = KeyVersion(key_id=key_id, version=version, state=KeyState.ACTIVE, provider=type(keyring.provider()).__name__)
+    row.full_clean()
+    row.save()
+    audit_record(
+        action=audit_actions.KEY_ADDED, actor=actor, target=row, payload={"key_id": key_id, "version": version}
+    )
+    return row
+
+
+@transaction.atomic
+def key_version_promote(*, key_id: str, version: int, actor: Any) -> KeyVersion:
+    """Make ``version`` primary: new values use it; the previous primary stays active for reading."""
+    _check_key_id(key_id)
+    rows = _locked_versions(key_id)
+    new_states = states_promote({v: KeyState(r.state) for v, r in rows.items()}, version)
+    # Demote first: at most one primary per key id is a database constraint.
+    for v, row in sorted(rows.items(), key=lambda item: new_states[item[0]] is KeyState.PRIMARY):
+        if KeyState(row.state) is not new_states[v]:
+            row.state = new_states[v]
+            if new_states[v] is KeyState.PRIMARY:
+                row.promoted_at = timezone.now()
+            row.save(update_fields=["state", "promoted_at", "updated_at"])
+    audit_record(
+        action=audit_actions.KEY_PROMOTED,
+        actor=actor,
+        target=rows[version],
+        payload={"key_id": key_id, "version": version},
+    )
+    return rows[version]
+
+
+@transaction.atomic
+def key_version_retire(*, key_id: str, version: int, actor: Any) -> KeyVersion:
+    """Retire a non-primary version, only when no stored value depends on it any more."""
+    _check_key_id(key_id)
+    rows = _locked_versions(key_id)  # FOR UPDATE: stores hold the primary FOR SHARE until commit
+    new_states = states_retire({v: KeyState(r.state) for v, r in rows.items()}, version)
+    in_use = key_version_usage(key_id=key_id, version=version)
+    if in_use:
+        raise KeyInUseError(
+            f"{key_id} version {version} is still used by {in_use} stored value(s); "
+            "finish the rotation job (manage.py vault_rotate --resume) before retiring it"
+        )
+    row = rows[version]
+    if row.state != new_states[version]:
+        row.state = new_states[version]
+        row.retired_at = timezone.now()
+        row.save(update_fields=["state", "retired_at", "updated_at"])
+        audit_record(
+            action=audit_actions.KEY_RETIRED, actor=actor, target=row, payload={"key_id": key_id, "version": version}
+        )
+    return row
+
+
+def _remaining(key_id: str, primary: int) -> int:
+    if key_id == TOKEN_KEY:
+        return StoredIdentifier.objects.exclude(token_key_version=primary).count()
+    count = StoredIdentifier.objects.filter(kek_id=KEK).exclude(kek_version=primary).count()
+    for model, field in sealed_fields():
+        count += model._default_manager.exclude(**{f"{field}__isnull": True}).count()
+    return count
+
+
+@transaction.atomic
+def rotation_start(*, key_id: str, actor: Any, batch_size: int = 1000, add_version: bool = True) -> RotationJob:
+    """Add a key version, make it primary, and create the job that moves every value onto it.
+
+    The job's Celery task is enqueued after commit (``vault.rotation_run``). With
+    ``add_version=False`` the current primary is kept and only the re-wrap is (re)started.
+    """
+    _check_key_id(key_id)
+    if not 1 <= batch_size <= 50_000:
+        raise RotationError("batch size must be between 1 and 50000")
+    if add_version:
+        row = key_version_add(key_id=key_id, actor=actor)
+        key_version_promote(key_id=key_id, version=row.version, actor=actor)
+    primary = keyring.ring(key_id).primary
+    job = RotationJob(
+        key_id=key_id,
+        target_version=primary,
+        batch_size=batch_size,
+        total=_remaining(key_id, primary),
+        started_by=_user_or_none(actor),
+        started_at=timezone.now(),
+    )
+    job.full_clean()
+    job.save()
+    audit_record(
+        action=audit_actions.ROTATION_STARTED,
+        actor=actor,
+        target=job,
+        payload={"key_id": key_id, "version": primary, "total_count": job.total},
+    )
+    transaction.on_commit(lambda: _enqueue(job.pk))
+    return job
+
+
+def _enqueue(job_id: Any) -> None:
+    from vault.tasks import rotation_run_task
+
+    rotation_run_task.delay(str(job_id))
+
+
+def _claim(qs: Any) -> Any:
+    """Rows for this batch; concurrent workers skip each other's rows on PostgreSQL."""
+    if connection.features.has_select_for_update_skip_locked:
+        return qs.select_for_update(skip_locked=True)
+    return qs
+
+
+def _rewrap_batch(job: RotationJob) -> int:
+    """Re-wrap one batch of stored identifiers; returns how many rows moved (0 = none left)."""
+    ring = keyring.kek_ring()
+    old = [v for v in ring.usable if v != ring.primary]
+    if not old:
+        return 0
+    with transaction.atomic():
+        qs = StoredIdentifier.objects.filter(kek_id=ring.key_id, kek_version__in=old).only("id", "ciphertext")
+        rows = list(_claim(qs)[: job.batch_size])
+        for row in rows:
+            row.ciphertext = rewrap(ring, bytes(row.ciphertext))
+            row.kek_version = ring.primary
+        StoredIdentifier.objects.bulk_update(rows, ["ciphertext", "kek_version"])
+        RotationJob.objects.filter(pk=job.pk).update(done=F("done") + len(rows), updated_at=timezone.now())
+    return len(rows)
+
+
+def _retokenise_batch(job: RotationJob) -> int:
+    """Recompute one batch of tokens under the primary token key (decrypting in memory only)."""
+    tokens, kek = keyring.token_ring(), keyring.kek_ring()
+    old = [v for v in tokens.usable if v != tokens.primary]
+    if not old:
+        return 0
+    with transaction.atomic():
+        qs = StoredIdentifier.objects.filter(token_key_version__in=old).only(
+            "id", "ciphertext", "identifier_type", "scheme"
+        )
+        rows = list(_claim(qs)[: job.batch_size])
+        for row in rows:
+            value = open_(kek, bytes(row.ciphertext), context_for(row.id)).decode("utf-8")
+            identifier = Identifier(IdentifierType(row.identifier_type), value, row.scheme)
+            row.token = token_for(tokens, identifier.type.value, identifier.lookup_key)
+            row.token_key_version = tokens.primary
+            del value, identifier
+        StoredIdentifier.objects.bulk_update(rows, ["token", "token_key_version"])
+        RotationJob.objects.filter(pk=job.pk).update(done=F("done") + len(rows), updated_at=timezone.now())
+    return len(rows)
+
+
+def _rewrap_sealed_batch(job: RotationJob) -> int:
+    """Re-wrap sealed secrets in other apps' tables, one batch, resuming from the job's cursors."""
+    ring = keyring.kek_ring()
+    with transaction.atomic():
+        locked = RotationJob.objects.select_for_update().get(pk=job.pk)
+        for model, field in sealed_fields():
+            label = sealed_label(model, field)
+            cursor = locked.sealed_cursors.get(label)
+            if cursor == "done":
+                continue
+            qs = model._default_manager.exclude(**{f"{field}__isnull": True}).order_by("pk")
+            if cursor is not None:
+                qs = qs.filter(pk__gt=model._meta.pk.to_python(cursor))
+            rows = list(qs.values_list("pk", field)[: job.batch_size])
+            if not rows:
+                locked.sealed_cursors[label] = "done"
+                locked.save(update_fields=["sealed_cursors", "updated_at"])
+                continue
+            for pk, blob in rows:
+                try:
+                    if key_version_of(bytes(blob)) == (ring.key_id, ring.primary):
+                        continue
+                except EnvelopeFormatError:
+                    continue  # not a vault envelope (e.g. empty): nothing to re-wrap
+                model._default_manager.filter(pk=pk).update(**{field: rewrap(ring, bytes(blob))})
+            locked.sealed_cursors[label] = str(rows[-1][0])
+            locked.done = F("done") + len(rows)
+            locked.save(update_fields=["sealed_cursors", "done", "updated_at"])
+            return len(rows)
+    return 0
+
+
+def rotation_run(*, job_id: Any, time_budget: float = 60.0, max_batches: int | None = None) -> RotationJob:
+    """Work on a rotation job for up to ``time_budget`` seconds (or ``max_batches``); idempotent, resumable.
+
+    Returns the job: ``running`` if work remains (the task re-enqueues itself), ``completed`` when
+    nothing is left, ``failed`` (with the error) if a batch could not be processed.
+    """
+    job = RotationJob.objects.get(pk=job_id)
+    if job.status in (RotationJob.Status.COMPLETED, RotationJob.Status.FAILED):
+        return job
+    RotationJob.objects.filter(pk=job.pk, status=RotationJob.Status.PENDING).update(status=RotationJob.Status.RUNNING)
+    deadline = time.monotonic() + time_budget
+    batch = _retokenise_batch if job.key_id == TOKEN_KEY else _rewrap_batch
+    batches = 0
+    try:
+        while time.monotonic() < deadline and (max_batches is None or batches < max_batches):
+            batches += 1
+            moved = batch(job)
+            if not moved and job.key_id == KEK:
+                moved = _rewrap_sealed_batch(job)
+            if not moved:
+                return _finish(job, RotationJob.Status.COMPLETED)
+    except Exception as exc:
+        # The message names the failing step; crypto errors never carry plaintext.
+        return _finish(job, RotationJob.Status.FAILED, error=f"{type(exc).__name__}: {exc}"[:2000])
+    job.refresh_from_db()
+    return job
+
+
+def _finish(job: RotationJob, status: str, *, error: str = "") -> RotationJob:
+    with transaction.atomic():
+        job = RotationJob.objects.select_for_update().get(pk=job.pk)
+        if job.status in (RotationJob.Status.COMPLETED, RotationJob.Status.FAILED):
+            return job
+        job.error = error
+        job.status = status
+        job.finished_at = timezone.now()
+        job.save(update_fields=["status", "finished_at", "error", "updated_at"])
+        audit_record(
+            action=audit_actions.ROTATION_FINISHED,
+            actor=None,
+            target=job,
+            payload={"key_id": job.key_id, "version": job.target_version, "status": status, "done_count": job.done},
+        )
+    job.refresh_from_db()
+    return job
+
+
+def rotation_resume(*, job_id: Any, actor: Any) -> RotationJob:
+    """Re-enqueue an unfinished (or failed) job; rows already moved are skipped."""
+    with transaction.atomic():
+        job = RotationJob.objects.select_for_update().get(pk=job_id)
+        if job.status == RotationJob.Status.COMPLETED:
+            return job
+        job.status = RotationJob.Status.RUNNING
+        job.error = ""
+        job.finished_at = None
+        job.save(update_fields=["status", "error", "finished_at", "updated_at"])
+        transaction.on_commit(lambda: _enqueue(job.pk))
+    return job
