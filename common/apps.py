@@ -6,6 +6,7 @@ class CommonConfig(AppConfig):
     verbose_name = "Common"
 
     def ready(self) -> None:
-        from common import correlation
+        from common import correlation, metrics
 
         correlation.connect_celery_signals()
+        metrics.connect_celery_signals()

@@ -7,6 +7,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from common import health
+from common.metrics import metrics_view
 
 API_APPS = ["accounts", "screening", "kyc", "vault", "audit"]
 
@@ -19,6 +20,7 @@ api_v1 += [path("", include(f"{app}.urls")) for app in API_APPS if find_spec(f"{
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
+    path("metrics", metrics_view, name="metrics"),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
 ]

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "common.middleware.CorrelationIdMiddleware",
+    "common.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -216,5 +217,7 @@ LOGGING = {
 
 # --- Tillit ---------------------------------------------------------------------------------------
 TILLIT_DATA_DIR = DATA_DIR
+# Bearer token a Prometheus scraper presents at /metrics (staff sessions may read it too). Unset: staff only.
+TILLIT_METRICS_TOKEN = env.str("TILLIT_METRICS_TOKEN", default="")
 TILLIT_API_KEY_MAX_ACTIVE = 2  # two keys live at once during a rotation
 TILLIT_API_KEY_LAST_USED_RESOLUTION = timedelta(minutes=1)  # at most one last-use write a minute
