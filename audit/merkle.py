@@ -14,7 +14,7 @@ reason; they never return False, so that a forgotten ``if`` cannot accept a bad 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 HASH_SIZE = 32
 LEAF_PREFIX = b"\x00"
@@ -113,30 +113,28 @@ def _mth(hashes: Sequence[bytes], lo: int, hi: int) -> bytes:
     return root_from_leaf_hashes(hashes[lo:hi])
 
 
-def inclusion_proof(hashes: Sequence[bytes], index: int) -> list[bytes]:
-    """Audit path (RFC 9162 PATH) for leaf ``index`` in the tree of all ``hashes``."""
-    size = len(hashes)
+RangeHash = Callable[[int, int], bytes]
+
+
+def _path(range_hash: RangeHash, index: int, size: int) -> list[bytes]:
+    """RFC 9162 PATH(index, D[0:size]), leaf-upwards, with subtree hashes from ``range_hash``."""
     if not 0 <= index < size:
         raise ValueError(f"leaf index {index} is outside a tree of size {size}")
-    proof: list[bytes] = []
-    lo, hi, m = 0, size, index
-    # Walk down from the root, collecting siblings; the proof is read leaf-upwards.
     siblings: list[bytes] = []
+    lo, hi, m = 0, size, index
     while hi - lo > 1:
         k = _largest_power_of_two_below(hi - lo)
         if m < k:
-            siblings.append(_mth(hashes, lo + k, hi))
+            siblings.append(range_hash(lo + k, hi))
             hi = lo + k
         else:
-            siblings.append(_mth(hashes, lo, lo + k))
+            siblings.append(range_hash(lo, lo + k))
             lo, m = lo + k, m - k
-    proof.extend(reversed(siblings))
-    return proof
+    return list(reversed(siblings))
 
 
-def consistency_proof(hashes: Sequence[bytes], size1: int) -> list[bytes]:
-    """Consistency proof (RFC 9162 SUBPROOF) from the first ``size1`` leaves to all ``hashes``."""
-    size2 = len(hashes)
+def _subproof(range_hash: RangeHash, size1: int, size2: int) -> list[bytes]:
+    """RFC 9162 SUBPROOF(size1, D[0:size2], true), with subtree hashes from ``range_hash``."""
     if not 0 < size1 <= size2:
         raise ValueError(f"a consistency proof needs 0 < size1 <= size2, got {size1} and {size2}")
     siblings: list[bytes] = []
@@ -145,16 +143,74 @@ def consistency_proof(hashes: Sequence[bytes], size1: int) -> list[bytes]:
         n = hi - lo
         if m == n:
             if not complete:
-                siblings.append(_mth(hashes, lo, hi))
+                siblings.append(range_hash(lo, hi))
             break
         k = _largest_power_of_two_below(n)
         if m <= k:
-            siblings.append(_mth(hashes, lo + k, hi))
+            siblings.append(range_hash(lo + k, hi))
             hi = lo + k
         else:
-            siblings.append(_mth(hashes, lo, lo + k))
+            siblings.append(range_hash(lo, lo + k))
             lo, m, complete = lo + k, m - k, False
     return list(reversed(siblings))
+
+
+def inclusion_proof(hashes: Sequence[bytes], index: int) -> list[bytes]:
+    """Audit path (RFC 9162 PATH) for leaf ``index`` in the tree of all ``hashes``."""
+    return _path(lambda lo, hi: _mth(hashes, lo, hi), index, len(hashes))
+
+
+def consistency_proof(hashes: Sequence[bytes], size1: int) -> list[bytes]:
+    """Consistency proof (RFC 9162 SUBPROOF) from the first ``size1`` leaves to all ``hashes``."""
+    return _subproof(lambda lo, hi: _mth(hashes, lo, hi), size1, len(hashes))
+
+
+class Tree:
+    """A Merkle tree kept as levels of perfect-subtree hashes, for many proofs over one set of leaves.
+
+    Building hashes every node once (about n hashes); afterwards any root, inclusion proof or
+    consistency proof for any tree size up to n costs O(log^2 n) hashes.
+    """
+
+    def __init__(self, leaf_hashes: Sequence[bytes]) -> None:
+        self.levels: list[list[bytes]] = [list(leaf_hashes)]
+        while len(self.levels[-1]) > 1:
+            below = self.levels[-1]
+            self.levels.append([node_hash(below[i], below[i + 1]) for i in range(0, len(below) - 1, 2)])
+
+    @property
+    def size(self) -> int:
+        return len(self.levels[0])
+
+    def _range_hash(self, lo: int, hi: int) -> bytes:
+        n = hi - lo
+        if n & (n - 1) == 0 and lo % n == 0:  # an aligned perfect subtree: stored
+            level = n.bit_length() - 1
+            return self.levels[level][lo >> level]
+        k = _largest_power_of_two_below(n)
+        return node_hash(self._range_hash(lo, lo + k), self._range_hash(lo + k, hi))
+
+    def _check_size(self, size: int) -> None:
+        if not 0 <= size <= self.size:
+            raise ValueError(f"tree size {size} is outside 0..{self.size}")
+
+    def root(self, size: int | None = None) -> bytes:
+        """Merkle tree hash of the first ``size`` leaves (all by default)."""
+        size = self.size if size is None else size
+        self._check_size(size)
+        return self._range_hash(0, size) if size else EMPTY_ROOT
+
+    def inclusion_proof(self, index: int, size: int | None = None) -> list[bytes]:
+        """Audit path for leaf ``index`` in the tree of the first ``size`` leaves."""
+        size = self.size if size is None else size
+        self._check_size(size)
+        return _path(self._range_hash, index, size)
+
+    def consistency_proof(self, size1: int, size2: int | None = None) -> list[bytes]:
+        """Consistency proof from the first ``size1`` leaves to the first ``size2``."""
+        size2 = self.size if size2 is None else size2
+        self._check_size(size2)
+        return _subproof(self._range_hash, size1, size2)
 
 
 # --- verification -----------------------------------------------------------------------------

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from audit import merkle
+from audit import merkle, verify_proof
 from tests.shared import SHARED, shared_path
 
 VECTORS = ("vectors", "rfc6962-merkle", "testdata")
@@ -91,6 +91,31 @@ def test_consistency_probe_is_accepted_exactly_when_the_reference_accepts_it(pat
 
 
 @pytest.mark.shared
+@pytest.mark.parametrize("path", _probe_files("inclusion") + _probe_files("consistency"), ids=_probe_id)
+def test_the_standalone_auditor_script_agrees_with_the_reference_on_every_probe(path: Path):
+    """audit/verify_proof.py re-implements RFC 9162 2.1.3.2 and 2.1.4.2 literally; it must agree too."""
+    probe = json.loads(path.read_text())
+    if "leafIdx" in probe:
+
+        def check() -> None:
+            leaf, proof = _b64(probe["leafHash"]), _proof(probe["proof"])
+            root = verify_proof.root_from_inclusion(probe["leafIdx"], probe["treeSize"], leaf, proof)
+            if root != _b64(probe["root"]):
+                raise verify_proof.NotVerified("root differs")
+    else:
+
+        def check() -> None:
+            roots = (_b64(probe["root1"]), _b64(probe["root2"]))
+            verify_proof.check_consistency(probe["size1"], probe["size2"], *roots, _proof(probe["proof"]))
+
+    if probe["wantErr"]:
+        with pytest.raises(verify_proof.NotVerified):
+            check()
+    else:
+        check()
+
+
+@pytest.mark.shared
 @pytest.mark.parametrize("path", _happy_paths("inclusion"), ids=_probe_id)
 def test_generated_inclusion_proofs_equal_the_reference_happy_paths(path: Path):
     probe = json.loads(path.read_text())
@@ -160,6 +185,26 @@ def test_every_generated_proof_verifies_and_a_flipped_bit_does_not(size: int, da
     if size1 < size:
         with pytest.raises(merkle.ProofError):
             merkle.verify_consistency(size1, size, cproof, root1, merkle.leaf_hash(b"other"))
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(min_value=1, max_value=80), st.data())
+def test_the_levelled_tree_gives_the_same_roots_and_proofs_as_the_definitions(size: int, data: st.DataObject):
+    hashes = [merkle.leaf_hash(i.to_bytes(4, "big")) for i in range(size)]
+    tree = merkle.Tree(hashes)
+    at = data.draw(st.integers(min_value=1, max_value=size))
+    index = data.draw(st.integers(min_value=0, max_value=at - 1))
+    size1 = data.draw(st.integers(min_value=1, max_value=at))
+    assert tree.root(at) == _naive_mth(hashes[:at])
+    assert tree.inclusion_proof(index, at) == merkle.inclusion_proof(hashes[:at], index)
+    assert tree.consistency_proof(size1, at) == merkle.consistency_proof(hashes[:at], size1)
+
+
+def test_the_levelled_tree_refuses_sizes_beyond_its_leaves():
+    tree = merkle.Tree([merkle.leaf_hash(b"a")])
+    assert tree.root(0) == merkle.EMPTY_ROOT
+    with pytest.raises(ValueError, match=r"outside 0\.\.1"):
+        tree.inclusion_proof(0, 2)
 
 
 def test_proofs_for_impossible_positions_are_refused_when_generated():
