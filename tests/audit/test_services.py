@@ -43,8 +43,10 @@ def test_an_officer_is_recorded_by_id_with_a_masked_label(officer):
     assert "officer@example.test" not in AuditEvent.objects.get(pk=event.pk).actor_label
 
 
-def test_an_api_client_is_recorded_as_an_api_client(make_api_client):
-    client, _ = make_api_client("onboarding-frontend")
+def test_an_api_client_is_recorded_as_an_api_client():
+    from accounts.models import ApiClient
+
+    client = ApiClient.objects.create(name="onboarding-frontend")
     event = audit_record(action=TEST_ACTION, actor=client, payload={})
     assert (event.actor_type, event.actor_id, event.actor_label) == (
         ActorType.API_CLIENT,
