@@ -23,17 +23,42 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Iterator
+from pathlib import Path
 from types import ModuleType
 
 from screening.lists.record import BirthDate, Entry, Identifier, ListMeta, Name, ParseError
 
 FORMATS: dict[str, str] = {
     "ofac-csv": "screening.lists.ofac_csv",
+    "ofac-xml": "screening.lists.ofac_xml",
     "un-xml": "screening.lists.un_xml",
+    "eu-xml": "screening.lists.eu_xml",
+    "uk-csv": "screening.lists.uk_csv",
+    "ca-xml": "screening.lists.ca_xml",
+    "bis-dpl": "screening.lists.bis_dpl",
+    "ftm-json": "screening.lists.ftm_json",
+    "senzing-json": "screening.lists.senzing_json",
 }
+
+# The hand-made samples (screening/lists/samples/, fictional content) per format, for demos
+# and fresh clones without ../shared.
+SAMPLES: dict[str, tuple[str, ...]] = {
+    "ofac-csv": ("ofac",),
+    "ofac-xml": ("ofac_xml/sdn.xml",),
+    "un-xml": ("un/consolidated.xml",),
+    "eu-xml": ("eu/eu_fsf.xml",),
+    "uk-csv": ("uk/conlist_legacy.csv", "uk/conlist_2022.csv"),
+    "ca-xml": ("canada/sema-lmes.xml",),
+    "bis-dpl": ("bis/dpl.txt",),
+    "ftm-json": ("opensanctions/entities.ftm.json",),
+    "senzing-json": ("opensanctions/senzing.json",),
+}
+SAMPLES_DIR = Path(__file__).resolve().parent / "samples"
 
 __all__ = [
     "FORMATS",
+    "SAMPLES",
+    "SAMPLES_DIR",
     "BirthDate",
     "Entry",
     "Identifier",
@@ -50,9 +75,7 @@ def parser_for(fmt: str) -> ModuleType:
     try:
         module_path = FORMATS[fmt]
     except KeyError:
-        raise ParseError(
-            f"unknown list format {fmt!r}; known formats: {', '.join(sorted(FORMATS))}"
-        ) from None
+        raise ParseError(f"unknown list format {fmt!r}; known formats: {', '.join(sorted(FORMATS))}") from None
     return importlib.import_module(module_path)
 
 

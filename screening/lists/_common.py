@@ -19,9 +19,7 @@ _SPACES = re.compile(r"\s+")
 
 MONTHS = {
     m: i
-    for i, m in enumerate(
-        ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], start=1
-    )
+    for i, m in enumerate(["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], start=1)
 }
 
 _SCRIPT_PREFIXES = (
@@ -253,3 +251,27 @@ def values(elem: etree._Element, name: str) -> list[str]:
 def add_unique(items: list, item: object) -> None:
     if item and item not in items:
         items.append(item)
+
+
+_OFAC_DATE_RE = re.compile(r"^(?:(?P<day>\d{1,2}) )?(?:(?P<month>[A-Za-z]{3}) )?(?P<year>\d{4})$")
+
+
+def ofac_date(text: str) -> BirthDate | None:
+    """OFAC date text: ``12 Jan 1970``, ``Jan 1970``, ``1970``, ``circa 1970``, ``1960 to 1962``."""
+    text = text.strip().removeprefix("circa ").strip()
+    text = text.strip().rstrip(".")
+    if " to " in text:
+        start, _, end = text.partition(" to ")
+        a, b = _OFAC_DATE_RE.match(start.strip()), _OFAC_DATE_RE.match(end.strip())
+        if a and b:
+            return year_range(int(a["year"]), int(b["year"]))
+        return None
+    span = re.fullmatch(r"(\d{4})-(\d{4})", text)
+    if span:
+        return year_range(int(span[1]), int(span[2]))
+    m = _OFAC_DATE_RE.match(text)
+    if not m:
+        return None
+    month = MONTHS.get(m["month"].lower()) if m["month"] else None
+    day = int(m["day"]) if m["day"] else None
+    return partial_date(int(m["year"]), month, day)

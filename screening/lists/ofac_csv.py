@@ -34,9 +34,9 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from screening.lists._common import MONTHS, PathLike, add_unique, clean, make_name, partial_date, year_range
+from screening.lists._common import PathLike, add_unique, clean, make_name, ofac_date
 from screening.lists.countries import to_iso2
-from screening.lists.record import BirthDate, Entry, Identifier, ListMeta, Name, ParseError
+from screening.lists.record import Entry, Identifier, ListMeta, Name, ParseError
 
 FORMAT = "ofac-csv"
 NULL = "-0-"
@@ -105,7 +105,6 @@ _ID_RE = re.compile(
 _DCA_RE = re.compile(r"^(?:alt\. )?Digital Currency Address - (?P<currency>\w+)\s+(?P<number>\S+)")
 _DOB_RE = re.compile(r"^(?:alt\. )?DOB (?:circa )?(?P<value>.+)$")
 _AKA_RE = re.compile(r"(?:a\.k\.a\.|f\.k\.a\.|n\.k\.a\.)\s+'([^']+)'")
-_DATE_RE = re.compile(r"^(?:(?P<day>\d{1,2}) )?(?:(?P<month>[A-Za-z]{3}) )?(?P<year>\d{4})$")
 
 
 def _split_csv(path: Path, expected_cols: int, *, required: bool) -> Iterator[tuple[int, list[str]]]:
@@ -145,9 +144,7 @@ def _split_csv(path: Path, expected_cols: int, *, required: bool) -> Iterator[tu
             # when its continuation is appended.
             yield reader.line_num, ["" if c.strip() == NULL else c for c in row]
     except csv.Error as exc:
-        raise ParseError(
-            f"malformed CSV ({exc})", path=str(path), location=f"line {reader.line_num}"
-        ) from None
+        raise ParseError(f"malformed CSV ({exc})", path=str(path), location=f"line {reader.line_num}") from None
 
 
 def _ent_num(value: str, path: Path, line: int) -> str:
@@ -206,9 +203,7 @@ def _entries(
         if ent in seen:
             raise ParseError(f"ent_num {ent} appears twice", path=str(sdn), location=f"line {line}")
         seen.add(ent)
-        yield _entry(
-            ent, raw_row, addresses.get(ent, []), aliases.get(ent, []), continuations.get(ent, ""), sdn, line
-        )
+        yield _entry(ent, raw_row, addresses.get(ent, []), aliases.get(ent, []), continuations.get(ent, ""), sdn, line)
 
 
 def _entry(
@@ -258,25 +253,6 @@ def _entry(
     )
 
 
-def _dob(text: str) -> BirthDate | None:
-    text = text.strip().rstrip(".")
-    if " to " in text:
-        start, _, end = text.partition(" to ")
-        a, b = _DATE_RE.match(start.strip()), _DATE_RE.match(end.strip())
-        if a and b:
-            return year_range(int(a["year"]), int(b["year"]))
-        return None
-    span = re.fullmatch(r"(\d{4})-(\d{4})", text)
-    if span:
-        return year_range(int(span[1]), int(span[2]))
-    m = _DATE_RE.match(text)
-    if not m:
-        return None
-    month = MONTHS.get(m["month"].lower()) if m["month"] else None
-    day = int(m["day"]) if m["day"] else None
-    return partial_date(int(m["year"]), month, day)
-
-
 def parse_remarks(remarks: str) -> dict:
     """Facts OFAC hides in the Remarks column: dates and places of birth, nationality, IDs, weak akas."""
     facts: dict = {
@@ -298,7 +274,7 @@ def parse_remarks(remarks: str) -> dict:
         if not fact:
             continue
         if m := _DOB_RE.match(fact):
-            add_unique(facts["birth_dates"], _dob(m["value"]))
+            add_unique(facts["birth_dates"], ofac_date(m["value"]))
         elif fact.startswith(("POB ", "alt. POB ")):
             add_unique(facts["birth_places"], fact.split("POB ", 1)[1].strip())
         elif fact.startswith(("nationality ", "alt. nationality ", "citizen ", "alt. citizen ")):

@@ -84,12 +84,8 @@ def _entry(elem: etree._Element, stream: XmlStream) -> Entry:
     prefix = "INDIVIDUAL" if is_person else "ENTITY"
     ref = child_text(elem, "REFERENCE_NUMBER") or child_text(elem, "DATAID")
     if not ref:
-        raise stream.error(
-            "record has neither REFERENCE_NUMBER nor DATAID", f"line {elem.sourceline}, <{prefix}>"
-        )
-    primary = " ".join(
-        p for p in (child_text(elem, f"{n}_NAME") for n in ("FIRST", "SECOND", "THIRD", "FOURTH")) if p
-    )
+        raise stream.error("record has neither REFERENCE_NUMBER nor DATAID", f"line {elem.sourceline}, <{prefix}>")
+    primary = " ".join(p for p in (child_text(elem, f"{n}_NAME") for n in ("FIRST", "SECOND", "THIRD", "FOURTH")) if p)
     names: list[Name] = []
     add_unique(names, make_name(primary, "primary"))
     add_unique(names, make_name(child_text(elem, "NAME_ORIGINAL_SCRIPT"), "original_script"))

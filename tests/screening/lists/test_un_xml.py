@@ -68,9 +68,7 @@ def test_a_un_individual_has_a_year_range_birth_date_and_an_arabic_original_name
 
 def test_un_documents_become_identifiers_with_iso_countries() -> None:
     _, entries = load("un", "UN_consolidated.xml")
-    with_passport = [
-        i for e in entries for i in e.identifiers if i.type == "Passport" and i.number == "OB 0243318"
-    ]
+    with_passport = [i for e in entries for i in e.identifiers if i.type == "Passport" and i.number == "OB 0243318"]
     assert with_passport == [Identifier(type="Passport", number="OB 0243318", country="CD")]
 
 
