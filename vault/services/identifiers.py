@@ -63,6 +63,20 @@ def context_for(row_id: uuid.UUID | str) -> Context:
     return Context(table=TABLE, record_id=str(row_id), field=FIELD)
 
 
+def may_reveal_by_permission(actor: Any) -> bool:
+    """Default reveal policy: the Django permission ``vault.reveal_storedidentifier`` (role or group)."""
+    return bool(actor.has_perm(REVEAL_PERMISSION))
+
+
+def _may_reveal(actor: Any) -> bool:
+    from django.utils.module_loading import import_string
+
+    check = import_string(
+        getattr(settings, "TILLIT_VAULT_REVEAL_POLICY", "vault.services.identifiers.may_reveal_by_permission")
+    )
+    return check(actor) is True
+
+
 def _user_or_none(actor: Any) -> Any:
     from django.contrib.auth import get_user_model
 
@@ -205,7 +219,7 @@ def identifier_reveal(*, token: str, purpose: str, actor: Any, step_up_verified:
             purpose=purpose,
             actor=actor if getattr(actor, "is_authenticated", False) else None,
         )
-    if not actor.has_perm(REVEAL_PERMISSION):
+    if not _may_reveal(actor):
         raise _deny(
             code="permission_denied",
             message="You do not have permission to reveal identifiers.",

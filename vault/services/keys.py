@@ -164,6 +164,35 @@ def _claim(qs: Any) -> Any:
     return qs
 
 
+def _update_rows(rows: list[StoredIdentifier], fields: list[str]) -> None:
+    """Write ``fields`` of many rows in one statement (UPDATE ... FROM VALUES on PostgreSQL).
+
+    Django's bulk_update builds a CASE per column, which PostgreSQL evaluates row by row against the
+    whole list: measured 10x slower for 2,000-row batches (benchmarks/vault/rewrap_db.py).
+    """
+    if not rows:
+        return
+    if connection.vendor != "postgresql":
+        StoredIdentifier.objects.bulk_update(rows, fields)
+        return
+    table = StoredIdentifier._meta.db_table
+    columns = [StoredIdentifier._meta.get_field(name) for name in fields]
+    casts = [column.db_type(connection) for column in columns]
+    placeholders = "(%s::uuid, " + ", ".join(f"%s::{cast}" for cast in casts) + ")"
+    assignments = ", ".join(f"{c.column} = v.{c.column}" for c in columns)
+    names = ", ".join(c.column for c in columns)
+    params: list[Any] = []
+    for row in rows:
+        params.append(row.pk)
+        params.extend(getattr(row, name) for name in fields)
+    sql = (
+        f"UPDATE {table} AS t SET {assignments} FROM (VALUES {', '.join([placeholders] * len(rows))}) "  # noqa: S608
+        f"AS v(id, {names}) WHERE t.id = v.id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
 def _rewrap_batch(job: RotationJob) -> int:
     """Re-wrap one batch of stored identifiers; returns how many rows moved (0 = none left)."""
     ring = keyring.kek_ring()
@@ -176,7 +205,7 @@ def _rewrap_batch(job: RotationJob) -> int:
         for row in rows:
             row.ciphertext = rewrap(ring, bytes(row.ciphertext))
             row.kek_version = ring.primary
-        StoredIdentifier.objects.bulk_update(rows, ["ciphertext", "kek_version"])
+        _update_rows(rows, ["ciphertext", "kek_version"])
         RotationJob.objects.filter(pk=job.pk).update(done=F("done") + len(rows), updated_at=timezone.now())
     return len(rows)
 
@@ -198,7 +227,7 @@ def _retokenise_batch(job: RotationJob) -> int:
             row.token = token_for(tokens, identifier.type.value, identifier.lookup_key)
             row.token_key_version = tokens.primary
             del value, identifier
-        StoredIdentifier.objects.bulk_update(rows, ["token", "token_key_version"])
+        _update_rows(rows, ["token", "token_key_version"])
         RotationJob.objects.filter(pk=job.pk).update(done=F("done") + len(rows), updated_at=timezone.now())
     return len(rows)
 
