@@ -1,0 +1,1 @@
+"""Screening services (writes). Watchlist imports, diffs and syncs live in ``watchlists``."""

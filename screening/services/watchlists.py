@@ -1,0 +1,369 @@
+"""Watchlist writes: register sources, import versions atomically, record diffs, sync.
+
+An import either fully succeeds and becomes the source's active version, or is refused with a
+clear message and recorded as a *failed* version with no entries, while the previous version
+keeps serving. Content identical to the active version creates no version at all.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from audit.services import audit_record
+from screening import audit_actions
+from screening.lists import FORMATS, parser_for
+from screening.lists.record import Entry, ParseError
+from screening.models import EntryChange, ListEntry, ListVersion, Source, VersionStatus
+from screening.models.watchlists import VERSION_TRANSITIONS, ChangeKind
+from screening.signals import watchlist_version_activated
+from screening.watchlist_sources import DEFAULT_SOURCES
+
+log = logging.getLogger(__name__)
+
+BATCH = 2000
+DIFF_FIELDS = (
+    "schema",
+    "names",
+    "birth_dates",
+    "birth_places",
+    "nationalities",
+    "countries",
+    "identifiers",
+    "addresses",
+    "programs",
+    "topics",
+    "gender",
+    "listed_on",
+    "remarks",
+)
+
+
+class WatchlistImportError(Exception):
+    """An import was refused. ``version`` is the failed version recorded for it."""
+
+    def __init__(self, message: str, *, version: ListVersion | None = None) -> None:
+        super().__init__(message)
+        self.version = version
+
+
+class _Refused(Exception):
+    """Raised inside the import transaction to roll it back with a reason."""
+
+
+class _Unchanged(Exception):
+    """Raised inside the import transaction when the content equals the active version."""
+
+
+@dataclass
+class VersionDiff:
+    """What changed between two versions of a source, by the source's own refs."""
+
+    added: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    changed: dict[str, list[str]] = field(default_factory=dict)  # ref -> changed field names
+
+    @property
+    def refs(self) -> set[str]:
+        """Every ref that monitoring should rescreen."""
+        return {*self.added, *self.removed, *self.changed}
+
+
+@dataclass
+class ImportResult:
+    version: ListVersion
+    created: bool
+    diff: VersionDiff | None = None
+    reason: str = ""
+
+
+# --- sources ----------------------------------------------------------------------------------------
+@transaction.atomic
+def source_create(*, code: str, name: str, fmt: str, actor: Any, url: str = "", local_path: str = "") -> Source:
+    """Register a watchlist source (``custom_<name>``, ``os_<dataset>`` or an official code)."""
+    if fmt not in FORMATS:
+        raise WatchlistImportError(f"unknown list format {fmt!r}; known formats: {', '.join(sorted(FORMATS))}")
+    overrides = getattr(settings, "TILLIT_WATCHLIST_URLS", {}) or {}
+    source = Source(code=code, name=name, format=fmt, url=overrides.get(code, url), local_path=local_path)
+    source.full_clean()
+    source.save()
+    audit_record(
+        action=audit_actions.SOURCE_CREATED,
+        actor=actor,
+        target=source,
+        payload={"source_code": code, "format_type": fmt},
+    )
+    return source
+
+
+def source_ensure(*, code: str, actor: Any, fmt: str | None = None, name: str | None = None) -> Source:
+    """The source with this code, registering it (from DEFAULT_SOURCES, or with ``fmt``) if new."""
+    existing = Source.objects.filter(code=code).first()
+    if existing is not None:
+        if fmt and existing.format != fmt:
+            raise WatchlistImportError(f"source {code} holds {existing.format} lists, not {fmt}")
+        return existing
+    spec = DEFAULT_SOURCES.get(code)
+    if spec is not None:
+        if fmt and fmt != spec.format:
+            raise WatchlistImportError(f"source {code} holds {spec.format} lists, not {fmt}")
+        return source_create(
+            code=code, name=spec.name, fmt=spec.format, url=spec.url, local_path=spec.local_path, actor=actor
+        )
+    if fmt is None:
+        raise WatchlistImportError(f"unknown source {code!r}: give its format to register it")
+    return source_create(code=code, name=name or code, fmt=fmt, actor=actor)
+
+
+# --- checksums ----------------------------------------------------------------------------------------
+def file_checksum(path: str | Path) -> str:
+    """SHA-256 of a file, or of a folder's files (names and bytes, sorted by name)."""
+    p = Path(path)
+    digest = hashlib.sha256()
+    files = sorted(f for f in p.iterdir() if f.is_file()) if p.is_dir() else [p]
+    for f in files:
+        if p.is_dir():
+            digest.update(f.name.encode() + b"\0")
+        with f.open("rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(chunk)
+    return digest.hexdigest()
+
+
+# --- versions -------------------------------------------------------------------------------------
+def _transition(version: ListVersion, status: str) -> None:
+    if status not in VERSION_TRANSITIONS[version.status]:
+        raise ValueError(f"a {version.status} version cannot become {status}")
+    version.status = status
+
+
+def _next_number(source: Source) -> int:
+    return (ListVersion.objects.filter(source=source).aggregate(n=Max("number"))["n"] or 0) + 1
+
+
+def _published(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def list_version_import(
+    *,
+    source: Source,
+    path: str | Path,
+    actor: Any,
+    origin: str | None = None,
+    allow_shrink: bool = False,
+) -> ImportResult:
+    """Import a list file into a new active version of ``source``, or refuse it and keep the active one."""
+    path = Path(path)
+    origin = origin or str(path)
+    if not path.exists():
+        raise _record_failure(source, origin, "", f"{path}: no such file or folder", actor)
+    checksum = file_checksum(path)
+    active = ListVersion.objects.filter(source=source, status=VersionStatus.ACTIVE).first()
+    if active is not None and active.checksum == checksum:
+        return ImportResult(version=active, created=False, reason="same file as the active version")
+    try:
+        with transaction.atomic():
+            return _import(
+                source=source, path=path, actor=actor, origin=origin, checksum=checksum, allow_shrink=allow_shrink
+            )
+    except _Unchanged:
+        active = ListVersion.objects.get(source=source, status=VersionStatus.ACTIVE)
+        return ImportResult(version=active, created=False, reason="same content as the active version")
+    except (ParseError, _Refused) as exc:
+        raise _record_failure(source, origin, checksum, str(exc), actor) from None
+    except Exception as exc:
+        # Not the file's fault (database, bug): record it, then let it surface.
+        _record_failure(source, origin, checksum, f"internal error ({type(exc).__name__}); see the logs", actor)
+        raise
+
+
+def _record_failure(source: Source, origin: str, checksum: str, message: str, actor: Any) -> WatchlistImportError:
+    """Keep a failed version (no entries) with the reason; the active version is untouched."""
+    with transaction.atomic():
+        Source.objects.select_for_update().get(pk=source.pk)
+        version = ListVersion.objects.create(
+            source=source,
+            number=_next_number(source),
+            status=VersionStatus.FAILED,
+            error=message[:4000],
+            origin=origin[:500],
+            checksum=checksum,
+        )
+        audit_record(
+            action=audit_actions.VERSION_FAILED,
+            actor=actor,
+            target=version,
+            payload={"source_code": source.code, "version_number": version.number, "error_message": message[:1000]},
+        )
+    log.warning("watchlist import refused", extra={"source": source.code, "version": version.number})
+    return WatchlistImportError(message, version=version)
+
+
+def _import(*, source: Source, path: Path, actor: Any, origin: str, checksum: str, allow_shrink: bool) -> ImportResult:
+    source = Source.objects.select_for_update().get(pk=source.pk)  # one import per source at a time
+    active = ListVersion.objects.filter(source=source, status=VersionStatus.ACTIVE).first()
+    meta, stream = parser_for(source.format).parse(str(path))
+    version = ListVersion.objects.create(
+        source=source,
+        number=_next_number(source),
+        status=VersionStatus.IMPORTING,
+        origin=origin[:500],
+        checksum=checksum,
+        published_on=_published(meta.published_on),
+    )
+    hashes: dict[str, str] = {}
+    counts: Counter[str] = Counter()
+    names = 0
+    batch: list[ListEntry] = []
+    for entry in stream:
+        if entry.ref in hashes:
+            raise _Refused(f"{path}: entry {entry.ref} appears twice")
+        entry_hash = entry.content_hash()
+        hashes[entry.ref] = entry_hash
+        counts[entry.schema] += 1
+        names += len(entry.names)
+        batch.append(_entry_row(version, entry, entry_hash))
+        if len(batch) >= BATCH:
+            ListEntry.objects.bulk_create(batch)
+            batch = []
+    if batch:
+        ListEntry.objects.bulk_create(batch)
+    total = len(hashes)
+    if total == 0:
+        raise _Refused(f"{path}: the file holds no entries")
+    if meta.declared_count is not None and meta.declared_count != total:
+        raise _Refused(f"{path}: the file declares {meta.declared_count} records but {total} were read (truncated?)")
+    if active is not None and active.entry_count and not allow_shrink:
+        floor = active.entry_count * (1 - source.max_shrink_ratio)
+        if total < floor:
+            raise _Refused(
+                f"{path}: {total} entries would replace {active.entry_count} (more than "
+                f"{source.max_shrink_ratio:.0%} dropped); refused as a suspicious shrink"
+            )
+    content_hash = hashlib.sha256(
+        "\n".join(f"{ref}\t{h}" for ref, h in sorted(hashes.items())).encode("utf-8")
+    ).hexdigest()
+    if active is not None and active.content_hash == content_hash:
+        raise _Unchanged
+    diff = _diff_against(active, version, hashes) if active is not None else VersionDiff()
+    version.content_hash = content_hash
+    version.entry_count = total
+    version.name_count = names
+    version.counts = dict(sorted(counts.items()))
+    version.previous = active
+    version.added_count, version.removed_count, version.changed_count = (
+        len(diff.added),
+        len(diff.removed),
+        len(diff.changed),
+    )
+    version.imported_at = timezone.now()
+    if active is not None:
+        _transition(active, VersionStatus.SUPERSEDED)
+        active.save(update_fields=["status", "updated_at"])
+    _transition(version, VersionStatus.ACTIVE)
+    version.full_clean()
+    version.save()
+    audit_record(
+        action=audit_actions.VERSION_ACTIVATED,
+        actor=actor,
+        target=version,
+        payload={
+            "source_code": source.code,
+            "version_number": version.number,
+            "checksum_hash": checksum,
+            "content_hash": content_hash,
+            "entry_count": total,
+            "added_count": version.added_count,
+            "removed_count": version.removed_count,
+            "changed_count": version.changed_count,
+            "published_on": version.published_on,
+        },
+    )
+    transaction.on_commit(lambda: watchlist_version_activated.send(sender=ListVersion, version=version, diff=diff))
+    return ImportResult(version=version, created=True, diff=diff)
+
+
+def _entry_row(version: ListVersion, entry: Entry, entry_hash: str) -> ListEntry:
+    return ListEntry(
+        version=version,
+        ref=entry.ref[:200],
+        schema=entry.schema,
+        primary_name=entry.primary_name[:500],
+        data=entry.to_dict(),
+        content_hash=entry_hash,
+    )
+
+
+def changed_fields(old: dict, new: dict) -> list[str]:
+    """Names of the entry fields whose values differ between two stored entries."""
+    return [name for name in DIFF_FIELDS if old.get(name) != new.get(name)]
+
+
+def diff_versions(old: ListVersion, new: ListVersion) -> VersionDiff:
+    """Added, removed and changed refs between any two versions of a source (from stored entries)."""
+    new_hashes = dict(ListEntry.objects.filter(version=new).values_list("ref", "content_hash"))
+    return _diff(old, new, new_hashes)
+
+
+def _diff_against(active: ListVersion, version: ListVersion, hashes: dict[str, str]) -> VersionDiff:
+    diff = _diff(active, version, hashes)
+    names = dict(ListEntry.objects.filter(version=version, ref__in=diff.added).values_list("ref", "primary_name"))
+    rows = [
+        EntryChange(version=version, ref=ref, kind=ChangeKind.ADDED, primary_name=names.get(ref, ""))
+        for ref in diff.added
+    ]
+    for chunk in _chunks(diff.removed, BATCH):
+        old_names = dict(ListEntry.objects.filter(version=active, ref__in=chunk).values_list("ref", "primary_name"))
+        rows += [
+            EntryChange(version=version, ref=r, kind=ChangeKind.REMOVED, primary_name=old_names.get(r, ""))
+            for r in chunk
+        ]
+    for chunk in _chunks(list(diff.changed), BATCH):
+        new_names = dict(ListEntry.objects.filter(version=version, ref__in=chunk).values_list("ref", "primary_name"))
+        rows += [
+            EntryChange(
+                version=version,
+                ref=r,
+                kind=ChangeKind.CHANGED,
+                primary_name=new_names.get(r, ""),
+                fields=diff.changed[r],
+            )
+            for r in chunk
+        ]
+    EntryChange.objects.bulk_create(rows, batch_size=BATCH)
+    return diff
+
+
+def _diff(old: ListVersion, new: ListVersion, new_hashes: dict[str, str]) -> VersionDiff:
+    old_hashes = dict(ListEntry.objects.filter(version=old).values_list("ref", "content_hash"))
+    diff = VersionDiff(
+        added=sorted(set(new_hashes) - set(old_hashes)),
+        removed=sorted(set(old_hashes) - set(new_hashes)),
+    )
+    changed = sorted(ref for ref, h in new_hashes.items() if ref in old_hashes and old_hashes[ref] != h)
+    for chunk in _chunks(changed, BATCH):
+        before = dict(ListEntry.objects.filter(version=old, ref__in=chunk).values_list("ref", "data"))
+        after = dict(ListEntry.objects.filter(version=new, ref__in=chunk).values_list("ref", "data"))
+        for ref in chunk:
+            diff.changed[ref] = changed_fields(before[ref], after[ref])
+    return diff
+
+
+def _chunks(items: list[str], size: int) -> Iterable[list[str]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
