@@ -14,8 +14,8 @@ from rest_framework.views import APIView
 
 from common.errors import ApiError
 from vault.services import IdentifierNotFound, RevealDenied, RevealPurpose, identifier_reveal
+from vault.services.identifiers import REVEAL_ACTION
 
-REVEAL_ACTION = "identifier.reveal"
 _STATUS = {
     "permission_denied": status.HTTP_403_FORBIDDEN,
     "step_up_required": status.HTTP_403_FORBIDDEN,

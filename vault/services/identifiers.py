@@ -21,6 +21,7 @@ from vault.validation import Identifier, IdentifierType, validate_identifier
 TABLE = StoredIdentifier._meta.db_table
 FIELD = "value"
 REVEAL_PERMISSION = "vault.reveal_storedidentifier"
+REVEAL_ACTION = "identifier.reveal"
 
 
 class RevealPurpose:
@@ -63,8 +64,12 @@ def context_for(row_id: uuid.UUID | str) -> Context:
     return Context(table=TABLE, record_id=str(row_id), field=FIELD)
 
 
-def may_reveal_by_permission(actor: Any) -> bool:
-    """Default reveal policy: the Django permission ``vault.reveal_storedidentifier`` (role or group)."""
+def may_reveal_by_permission(actor: Any, action: str) -> bool:
+    """Default reveal policy: the Django permission ``vault.reveal_storedidentifier`` (user or group).
+
+    ``TILLIT_VAULT_REVEAL_POLICY`` may name another ``(actor, action) -> bool`` callable instead,
+    such as the accounts app's role table ``accounts.policy.can``.
+    """
     return bool(actor.has_perm(REVEAL_PERMISSION))
 
 
@@ -74,7 +79,7 @@ def _may_reveal(actor: Any) -> bool:
     check = import_string(
         getattr(settings, "TILLIT_VAULT_REVEAL_POLICY", "vault.services.identifiers.may_reveal_by_permission")
     )
-    return check(actor) is True
+    return check(actor, REVEAL_ACTION) is True
 
 
 def _user_or_none(actor: Any) -> Any:
