@@ -1,0 +1,127 @@
+"""Candidate generation: find the few listed names worth scoring without scanning them all.
+
+Each query token is expanded to vocabulary tokens through exact, skeleton, typo (one deletion
+on the skeleton), consonant-outline and metaphone keys; the postings of those tokens vote for
+names, weighted by the token's rarity. Very common tokens (posting lists longer than
+``COMMON_POSTINGS``) do not vote when the query has a rarer token, and otherwise only the
+intersection of the two rarest common tokens is considered, so "Muhammad Ali" costs the same
+as "Vladimir Putin".
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+
+from screening.engine.compare import token_similarity
+from screening.engine.index import Index, deletes
+from screening.engine.normalise import consonants, has_vowel, is_legal_form, is_particle, phonetic, skeleton
+
+COMMON_POSTINGS = 1500
+MAX_CANDIDATES = 24
+_EXPANSION_CACHE_LIMIT = 200_000
+
+
+def expand(index: Index, token: str) -> tuple[tuple[int, float], ...]:
+    """Vocabulary tokens that may be the same name part as ``token``, with their similarity."""
+    cached = index._expansion_cache.get(token)
+    if cached is not None:
+        return cached
+    found: set[int] = set()
+    exact = index.vocab.get(token)
+    if exact is not None:
+        found.add(exact)
+    if not is_legal_form(token):
+        key = skeleton(token)
+        found.update(index.skeleton_keys.get(key, ()))
+        if len(key) >= 4:
+            for deleted in deletes(key):
+                found.update(index.delete_keys.get(deleted, ()))
+        if not has_vowel(token):
+            found.update(index.consonant_keys.get(consonants(token), ()))
+        sound = phonetic(token)
+        if sound and len(token) >= 5:
+            found.update(index.phonetic_keys.get(sound, ()))
+    scored = []
+    for vocab_id in found:
+        sim = token_similarity(token, index.vocab_tokens[vocab_id])
+        if sim > 0.0:
+            scored.append((vocab_id, sim))
+    result = tuple(scored)
+    if len(index._expansion_cache) > _EXPANSION_CACHE_LIMIT:
+        index._expansion_cache.clear()
+    index._expansion_cache[token] = result
+    return result
+
+
+def _query_terms(tokens: tuple[str, ...]) -> list[str]:
+    terms = [t for t in tokens if len(t) > 1]
+    for left, right in itertools.pairwise(tokens):
+        if len(left) > 1 and len(right) > 1 and not is_legal_form(left) and not is_legal_form(right):
+            terms.append(left + right)
+    return terms
+
+
+def candidates(index: Index, tokens: tuple[str, ...], *, limit: int = MAX_CANDIDATES) -> list[int]:
+    """Ids of the names most likely to match the query tokens, best first."""
+    votes: dict[int, float] = {}
+    common: list[tuple[int, list[tuple[int, float]], float]] = []
+    voted = False
+    for term in _query_terms(tokens):
+        expansions = expand(index, term)
+        if not expansions:
+            continue
+        weight = index.weight(term) if term in index.vocab else max(index._weights[v] for v, _ in expansions)
+        if is_particle(term) or is_legal_form(term):
+            weight *= 0.25
+        size = sum(index.posting_count(v) for v, _ in expansions)
+        if size > COMMON_POSTINGS:
+            common.append((size, list(expansions), weight))
+            continue
+        voted = True
+        best: dict[int, float] = {}
+        for vocab_id, sim in expansions:
+            for name_id in index.postings(vocab_id):
+                if best.get(name_id, 0.0) < sim:
+                    best[name_id] = sim
+        for name_id, sim in best.items():
+            votes[name_id] = votes.get(name_id, 0.0) + weight * sim
+    if common:
+        common.sort(key=lambda item: item[0])
+        if voted:
+            # Common tokens only add to names that a rarer token already found.
+            for _, expansions, weight in common:
+                best = {}
+                for vocab_id, sim in expansions:
+                    for name_id in index.postings(vocab_id):
+                        if name_id in votes and best.get(name_id, 0.0) < sim:
+                            best[name_id] = sim
+                for name_id, sim in best.items():
+                    votes[name_id] += weight * sim
+        else:
+            _vote_common_only(index, common, votes)
+    if not votes:
+        return []
+    return [name_id for name_id, _ in heapq.nlargest(limit, votes.items(), key=lambda item: item[1])]
+
+
+def _vote_common_only(
+    index: Index, common: list[tuple[int, list[tuple[int, float]], float]], votes: dict[int, float]
+) -> None:
+    """All query tokens are common: keep names holding the two rarest of them."""
+    sets = []
+    for _, expansions, weight in common[:2]:
+        names: dict[int, float] = {}
+        for vocab_id, sim in expansions:
+            for name_id in index.postings(vocab_id):
+                if names.get(name_id, 0.0) < sim:
+                    names[name_id] = sim
+        sets.append((names, weight))
+    if len(sets) == 1:
+        names, weight = sets[0]
+        for name_id, sim in heapq.nlargest(MAX_CANDIDATES * 4, names.items(), key=lambda item: item[1]):
+            votes[name_id] = weight * sim
+        return
+    (first, w1), (second, w2) = sets
+    for name_id in first.keys() & second.keys():
+        votes[name_id] = w1 * first[name_id] + w2 * second[name_id]

@@ -1,0 +1,171 @@
+"""Name comparison: token similarity, token alignment and the weighted name score.
+
+The name score is the share of identity weight that the two names have in common:
+every aligned pair of tokens counts with its similarity times the weight of both tokens
+(rare tokens weigh more than common ones), and every token left over on either side
+counts against the match, the query's own leftovers more than the listed name's (lists
+often carry patronymics and extra given names that a customer record omits).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+
+from rapidfuzz.distance import OSA, Indel
+
+from screening.engine.normalise import consonants, has_vowel, is_legal_form, skeleton
+
+MIN_TOKEN_SIMILARITY = 0.72
+# How much a leftover token of each side weighs against the match (1 = as much as a match).
+QUERY_LEFTOVER_PENALTY = 0.75
+LIST_LEFTOVER_PENALTY = 0.4
+CONFLICT_PENALTY = 0.8
+# Two names written without spaces must be this similar to count as the same name.
+SOLID_MIN = 0.9
+
+
+@lru_cache(maxsize=262144)
+def token_similarity(a: str, b: str) -> float:
+    """Similarity of two canonical tokens in [0, 1]: exact, same spelling skeleton, or edit distance."""
+    if a == b:
+        return 1.0
+    if is_legal_form(a) or is_legal_form(b):
+        return 0.0
+    short = min(len(a), len(b))
+    if short == 1:
+        # An initial matches the name it abbreviates.
+        return 0.8 if a[0] == b[0] else 0.0
+    sa, sb = skeleton(a), skeleton(b)
+    if sa == sb:
+        return 0.95
+    best = max(Indel.normalized_similarity(a, b), OSA.normalized_similarity(a, b))
+    if not has_vowel(a) or not has_vowel(b):
+        # Arabic and Hebrew are written without short vowels: compare consonant outlines.
+        ca, cb = consonants(a), consonants(b)
+        if len(ca) >= 2 and len(cb) >= 2 and min(len(a), len(b)) >= 2:
+            outline = 0.9 * Indel.normalized_similarity(ca, cb)
+            if outline >= MIN_TOKEN_SIMILARITY:
+                return max(best, outline)
+    if short <= 3:
+        # Short tokens (Kim, Ri, Ali) must be spelled alike; one letter changes a short name.
+        return best if best >= 0.85 else 0.0
+    best = max(best, 0.92 * Indel.normalized_similarity(sa, sb))
+    if a[0] != b[0] and sa[0] != sb[0]:
+        # Different first sounds are a stronger sign of a different name than a late typo.
+        best -= 0.05
+    return best if best >= MIN_TOKEN_SIMILARITY else 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Pair:
+    query: str
+    listed: str
+    similarity: float
+    weight: float
+
+
+@dataclass(frozen=True, slots=True)
+class NameComparison:
+    """Outcome of comparing a query name with one listed name."""
+
+    score: float
+    pairs: tuple[Pair, ...]
+    query_leftovers: tuple[str, ...]
+    listed_leftovers: tuple[str, ...]
+
+    def describe(self) -> str:
+        """The comparison in words an officer can check."""
+        parts = []
+        for pair in self.pairs:
+            if pair.similarity >= 0.999:
+                how = "same"
+            elif pair.similarity >= 0.94:
+                how = "spelling variant"
+            elif len(pair.query) == 1 or len(pair.listed) == 1:
+                how = "initial"
+            else:
+                how = f"similar {pair.similarity:.0%}"
+            parts.append(f"'{pair.query}' ~ '{pair.listed}' ({how})")
+        text = "; ".join(parts) if parts else "no name parts in common"
+        if self.query_leftovers:
+            text += "; not in listed name: " + ", ".join(f"'{t}'" for t in self.query_leftovers)
+        if self.listed_leftovers:
+            text += "; listed name parts not given: " + ", ".join(f"'{t}'" for t in self.listed_leftovers)
+        return text
+
+
+def _merge_adjacent(tokens: list[str], others: list[str]) -> list[str]:
+    """Join adjacent tokens when the join is a token of the other name ("bin laden" / "binladen")."""
+    if len(tokens) < 2:
+        return tokens
+    other = set(others)
+    other_skeletons = {skeleton(o) for o in others if len(o) > 3}
+    out: list[str] = []
+    i = 0
+    while i < len(tokens):
+        if i + 1 < len(tokens):
+            joined = tokens[i] + tokens[i + 1]
+            if (joined in other or skeleton(joined) in other_skeletons) and (
+                tokens[i] not in other and tokens[i + 1] not in other
+            ):
+                out.append(joined)
+                i += 2
+                continue
+        out.append(tokens[i])
+        i += 1
+    return out
+
+
+def compare_names(
+    query: tuple[str, ...],
+    listed: tuple[str, ...],
+    weight: Callable[[str], float],
+) -> NameComparison:
+    """Align the tokens of two names and score the share of identity weight they share."""
+    q = _merge_adjacent(list(query), list(listed))
+    c = _merge_adjacent(list(listed), q)
+    candidates = []
+    for i, qt in enumerate(q):
+        for j, ct in enumerate(c):
+            sim = token_similarity(qt, ct)
+            if sim > 0.0:
+                candidates.append((sim, -abs(i - j), i, j))
+    candidates.sort(reverse=True)
+    used_q: set[int] = set()
+    used_c: set[int] = set()
+    pairs: list[Pair] = []
+    matched = 0.0
+    total = 0.0
+    for sim, _, i, j in candidates:
+        if i in used_q or j in used_c:
+            continue
+        used_q.add(i)
+        used_c.add(j)
+        wq, wc = weight(q[i]), weight(c[j])
+        if (len(q[i]) == 1) != (len(c[j]) == 1):
+            # An initial only says the name starts with that letter: the rest of the name is unconfirmed.
+            low = min(wq, wc)
+            total += QUERY_LEFTOVER_PENALTY * (wq - low) + LIST_LEFTOVER_PENALTY * (wc - low)
+            wq = wc = low
+        pair_weight = wq + wc
+        pairs.append(Pair(q[i], c[j], sim, pair_weight))
+        matched += sim * pair_weight
+        total += pair_weight
+    query_left = tuple(t for i, t in enumerate(q) if i not in used_q)
+    listed_left = tuple(t for j, t in enumerate(c) if j not in used_c)
+    query_left_weight = sum(weight(t) for t in query_left)
+    listed_left_weight = sum(weight(t) for t in listed_left)
+    total += QUERY_LEFTOVER_PENALTY * query_left_weight + LIST_LEFTOVER_PENALTY * listed_left_weight
+    # A part on each side with no counterpart is a different name part (another surname), not a
+    # missing one: that conflict counts on top of the omissions.
+    total += CONFLICT_PENALTY * min(query_left_weight, listed_left_weight)
+    score = matched / total if total else 0.0
+    if query_left and listed_left:
+        # Spaces in other places ("Arefullaha Ref" / "Arefullah Aref"): compare the names written solid.
+        solid = Indel.normalized_similarity("".join(q), "".join(c))
+        rest = Indel.normalized_similarity("".join(query_left), "".join(listed_left))
+        if solid >= SOLID_MIN and rest >= SOLID_MIN and solid > score:
+            return NameComparison(solid, (Pair(" ".join(q), " ".join(c), solid, 1.0),), (), ())
+    return NameComparison(score, tuple(pairs), query_left, listed_left)

@@ -1,0 +1,231 @@
+"""Normalisation: turn a name as written into comparable Latin tokens.
+
+Pipeline (each step a small function): ``clean`` (Unicode NFKC, control characters) →
+``to_latin`` (transliteration of every script with anyascii, CJK syllables split) →
+``tokenise`` (case folding, punctuation, hyphens, apostrophes) → ``canonical_tokens``
+("LAST, First" order, honorifics dropped, legal forms and spelling families canonicalised).
+
+``skeleton`` and ``consonants`` give the looser keys used to find transliteration variants.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+import jellyfish
+from anyascii import anyascii
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+from screening.engine.vocabulary import (
+    AMBIGUOUS_LEGAL_WORDS,
+    FAMILY,
+    HONORIFICS,
+    LEGAL_FORMS,
+    LEGAL_SYNONYMS,
+    PARTICLES,
+)
+
+ORG_SCHEMAS = frozenset({"Organization", "Company", "LegalEntity"})
+_MAX_LEGAL_PHRASE = max(len(p.split()) for p in LEGAL_FORMS)
+_NON_ALNUM = re.compile(r"[^0-9a-z]+")
+_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z][A-Za-z]{2,})")
+_ARABIC_ARTICLE = re.compile(r"(?<![\u0600-\u06ff])\u0627\u0644(?=[\u0600-\u06ff]{2,})")
+_APOSTROPHES = re.compile(r"['`\u2018\u2019\u02bc\u02bb\u02be\u02bf]")
+_ABD_PREFIX = re.compile(r"^(abdul|abdel|abdal|abdur|abdel|abdol|abdoul|abd)(?=[a-z]{3,}$)")
+_ABD_ARABIC = re.compile(r"(?<![\u0600-\u06ff])\u0639\u0628\u062f(?=\u0627\u0644)")
+# anyascii drops alif and reads ta marbuta as h; Latin list spellings write both as "a".
+_ARABIC_VOWELS = str.maketrans(
+    {"\u0627": "a", "\u0622": "a", "\u0623": "a", "\u0625": "i", "\u0649": "a", "\u0629": "a"}
+)
+_VOWELS = re.compile(r"[aeiou]")
+_VOWELS_Y = re.compile(r"[aeiouy]")
+
+
+def clean(text: str) -> str:
+    """Apply Unicode NFKC and replace control and format characters with spaces."""
+    text = unicodedata.normalize("NFKC", text)
+    return "".join(" " if unicodedata.category(ch)[0] == "C" else ch for ch in text)
+
+
+def _is_cjk(ch: str) -> bool:
+    code = ord(ch)
+    return 0x3400 <= code <= 0x9FFF or 0xF900 <= code <= 0xFAFF or 0xAC00 <= code <= 0xD7AF
+
+
+def to_latin(text: str) -> str:
+    """Transliterate any script to Latin letters; CJK and Hangul syllables become separate words."""
+    if text.isascii():
+        return text
+    parts = []
+    for ch in text:
+        if ch.isascii():
+            parts.append(ch)
+        elif _is_cjk(ch):
+            parts.append(f" {anyascii(ch)} ")
+        else:
+            parts.append(anyascii(ch))
+    return "".join(parts)
+
+
+def tokenise(text: str) -> list[str]:
+    """Split cleaned, transliterated text into lower-case words; apostrophes join, punctuation splits."""
+    text = clean(text)
+    if not text.isascii():
+        # The Arabic article is written joined to the noun ("الشام"); the Latin lists write "al-Sham".
+        text = _ABD_ARABIC.sub("abd ", text)
+        text = _ARABIC_ARTICLE.sub("al ", text)
+        text = text.translate(_ARABIC_VOWELS)
+    # "SaeedAGHAJANI", "JanDaniel": a lower-to-upper change inside a word is a missing space.
+    text = _CAMEL.sub(" ", to_latin(text))
+    text = _APOSTROPHES.sub("", text.casefold())
+    return [t for t in _NON_ALNUM.split(text) if t]
+
+
+def reorder_last_first(name: str) -> str:
+    """Turn a list's "LAST, First" into "First LAST" when there is exactly one comma."""
+    if name.count(",") != 1:
+        return name
+    last, first = (part.strip() for part in name.split(","))
+    if not last or not first or " ".join(tokenise(first)) in LEGAL_FORMS:
+        # "Acme Trading, Ltd." is not a surname and a given name.
+        return name
+    return f"{first} {last}"
+
+
+_LEGAL_WORDS = sorted({w for phrase in LEGAL_FORMS for w in phrase.split() if len(w) >= 5})
+_LEGAL_SUFFIXES = tuple(sorted((w for w in _LEGAL_WORDS if len(w) >= 6), key=len, reverse=True))
+
+
+@lru_cache(maxsize=65536)
+def _legal_word(word: str) -> str:
+    """A misspelt legal-form word ("compayn", "libility") is read as the word it misspells."""
+    if len(word) < 6 or word in LEGAL_FORMS:
+        return word
+    found = process.extractOne(word, _LEGAL_WORDS, scorer=OSA.distance, score_cutoff=2 if len(word) >= 9 else 1)
+    return found[0] if found and found[0][0] == word[0] and word not in LEGAL_SYNONYMS else word
+
+
+def _split_legal_suffix(word: str) -> list[str]:
+    """ "GBDLIMITED" is "GBD LIMITED": split a legal-form word written solid onto a name."""
+    if len(word) > 9:
+        for suffix in _LEGAL_SUFFIXES:
+            if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+                return [word[: -len(suffix)], suffix]
+    return [word]
+
+
+def _canonical_word(word: str) -> list[str]:
+    match = _ABD_PREFIX.match(word)
+    if match and word not in FAMILY:
+        # "Abdulrahman" is "Abd al-Rahman": split the servant-of prefix from the divine name.
+        return ["abd", word[match.end() :].removeprefix("ur").removeprefix("ar")]
+    return [FAMILY.get(word, word)]
+
+
+def _fold_legal_forms(tokens: list[str]) -> list[str]:
+    out: list[str] = []
+    i = 0
+    while i < len(tokens):
+        for size in range(min(_MAX_LEGAL_PHRASE, len(tokens) - i), 0, -1):
+            phrase = " ".join(tokens[i : i + size])
+            code = LEGAL_FORMS.get(phrase)
+            if code is None:
+                continue
+            edge = i == 0 or i + size == len(tokens)
+            if size == 1 and phrase in AMBIGUOUS_LEGAL_WORDS and not edge:
+                # "AS", "CO", "SA" inside a name are more often words or initials than legal forms.
+                continue
+            out.append(f"~{code}")
+            i += size
+            break
+        else:
+            out.append(tokens[i])
+            i += 1
+    return out
+
+
+def canonical_tokens(name: str, schema: str = "Any") -> tuple[str, ...]:
+    """Normalise one name into canonical tokens for indexing and comparison."""
+    return _canonical_tokens(name, schema)
+
+
+@lru_cache(maxsize=65536)
+def _canonical_tokens(name: str, schema: str) -> tuple[str, ...]:
+    if schema in ("Person", "Any"):
+        name = reorder_last_first(name)
+    words = tokenise(name)
+    if schema != "Person":
+        words = [_legal_word(part) for word in words for part in _split_legal_suffix(word)]
+        words = _fold_legal_forms([LEGAL_SYNONYMS.get(word, word) for word in words])
+    out: list[str] = []
+    for word in words:
+        if word in HONORIFICS and len(words) > 1:
+            continue
+        out.extend(_canonical_word(word))
+    if not out:
+        # A name made only of titles ("Sheikh") is still a name; keep what was written.
+        out = words
+    return tuple(out)
+
+
+def is_particle(token: str) -> bool:
+    """True for name particles (al, bin, van, de...) that carry little identity."""
+    return token in PARTICLES
+
+
+def is_legal_form(token: str) -> bool:
+    """True for a canonical legal-form token (~llc, ~jsc...)."""
+    return token.startswith("~")
+
+
+_SKELETON_RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern), repl)
+    for pattern, repl in (
+        (r"sch|sh|ch|tch|tsch|zh|j|dzh|dj|x", "j"),  # one class for the post-alveolars
+        (r"kh|gh|ck|q|c(?=[aoukr]|$)|k", "k"),
+        (r"c", "s"),
+        (r"ph", "f"),
+        (r"th", "t"),
+        (r"dh", "d"),
+        (r"w|v", "v"),
+        (r"z", "s"),
+        (r"ts|tz", "s"),
+        (r"ou|oo|o|u", "u"),
+        (r"ee|ie|iy|ii|yi|ey|ei|ay|ai|y|i|e", "i"),
+        (r"h", ""),
+        (r"(.)\1+", r"\1"),
+    )
+)
+
+
+@lru_cache(maxsize=262144)
+def skeleton(token: str) -> str:
+    """A loose spelling key: transliteration-equivalent letters collapse (kh/h, y/i, ou/u, doubles)."""
+    if token.startswith("~") or token.isdigit():
+        return token
+    out = token
+    for pattern, repl in _SKELETON_RULES:
+        out = pattern.sub(repl, out)
+    return out or token
+
+
+@lru_cache(maxsize=262144)
+def consonants(token: str) -> str:
+    """The consonant outline of a token, for names written in Arabic or Hebrew script without vowels."""
+    return _VOWELS_Y.sub("", skeleton(token).replace("v", "")) or token
+
+
+def has_vowel(token: str) -> bool:
+    """True when the token has a Latin vowel (a transliterated abjad name usually has none)."""
+    return bool(_VOWELS.search(token))
+
+
+@lru_cache(maxsize=262144)
+def phonetic(token: str) -> str:
+    """Metaphone key (jellyfish) of a token, used to find sound-alike spellings."""
+    if token.startswith("~") or token.isdigit() or len(token) < 3:
+        return ""
+    return jellyfish.metaphone(token)

@@ -1,0 +1,32 @@
+from screening.engine import Query, build_index, load_index, save_index, screen
+from screening.engine.index import cache_path, load_or_build
+from tests.screening.engine.conftest import watchlist
+
+
+def test_an_index_saved_to_disk_loads_back_only_for_the_same_list_versions(tmp_path):
+    index = build_index(watchlist()[:9], versions={"ofac": "1", "un": "2"})
+    path = save_index(index, tmp_path)
+    assert path == cache_path(tmp_path, {"un": "2", "ofac": "1"})
+    loaded = load_index(tmp_path, {"un": "2", "ofac": "1"})
+    assert loaded is not None
+    assert screen(loaded, Query(name="Vladimir Putin")) == screen(index, Query(name="Vladimir Putin"))
+    assert load_index(tmp_path, {"ofac": "1", "un": "3"}) is None
+
+
+def test_a_corrupt_or_foreign_cache_file_is_ignored(tmp_path):
+    path = cache_path(tmp_path, {"ofac": "1"})
+    path.write_bytes(b"not an index")
+    assert load_index(tmp_path, {"ofac": "1"}) is None
+
+
+def test_load_or_build_builds_once_then_reads_the_cache(tmp_path):
+    calls = []
+
+    def entries():
+        calls.append(1)
+        return watchlist()[:9]
+
+    first = load_or_build(tmp_path, {"ofac": "1"}, entries_factory=entries)
+    second = load_or_build(tmp_path, {"ofac": "1"}, entries_factory=entries)
+    assert len(calls) == 1
+    assert second.entity_ids == first.entity_ids

@@ -1,0 +1,53 @@
+from hypothesis import given
+from hypothesis import strategies as st
+
+from screening.engine.normalise import canonical_tokens, reorder_last_first, tokenise
+
+
+def test_cyrillic_greek_arabic_and_cjk_are_transliterated_to_latin_words():
+    assert canonical_tokens("Путин Владимир") == ("putin", "vladimir")
+    assert canonical_tokens("Αλέξης Τσίπρας") == ("alexis", "tsipras")
+    assert canonical_tokens("习近平") == ("xi", "jin", "ping")
+    assert canonical_tokens("محمد") == ("muhammad",)
+
+
+def test_diacritics_case_and_punctuation_do_not_matter():
+    assert canonical_tokens("François MÜLLER-Straße") == ("francois", "muller", "strasse")
+    assert canonical_tokens("O'Brien") == ("obrien",)
+
+
+def test_list_order_last_comma_first_becomes_first_last():
+    assert reorder_last_first("PUTIN, Vladimir") == "Vladimir PUTIN"
+    assert canonical_tokens("ACME TRADING, LTD.", "Organization") == ("acme", "trading", "~llc")
+
+
+def test_honorifics_and_titles_are_dropped_but_a_name_of_only_a_title_is_kept():
+    assert canonical_tokens("Dr. Ayman al-Zawahiri", "Person") == ("ayman", "al", "zawahiri")
+    assert canonical_tokens("Sheikh", "Person") == ("sheikh",)
+
+
+def test_legal_forms_compare_equal_across_languages():
+    forms = {
+        canonical_tokens(f"Acme {form}", "Organization")[-1] for form in ("LLC", "GmbH", "ООО", "Ltd", "sp. z o.o.")
+    }
+    assert forms == {"~llc"}
+    assert canonical_tokens("JSC Acme", "Organization") == canonical_tokens("Acme AO", "Organization")[::-1]
+    assert canonical_tokens("LIMITED LIABILITY COMPAYN ACME", "Organization") == ("~llc", "acme")
+
+
+def test_transliteration_families_fold_to_one_spelling():
+    assert canonical_tokens("Mohammed") == canonical_tokens("Muhammad") == canonical_tokens("Mohamed")
+    assert canonical_tokens("Yevgeny") == canonical_tokens("Evgeniy")
+    assert canonical_tokens("Abdel Aziz") == canonical_tokens("Abdul Aziz") == canonical_tokens("Abdulaziz")
+
+
+def test_a_word_written_solid_with_a_capital_inside_is_split():
+    assert tokenise("SaeedAGHAJANI") == ["saeed", "aghajani"]
+
+
+@given(st.text(max_size=80))
+def test_normalisation_never_fails_and_yields_lower_case_ascii(text):
+    for token in canonical_tokens(text):
+        assert token.isascii()
+        assert token == token.lower()
+        assert " " not in token
