@@ -9,13 +9,14 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from common import health
 from common.metrics import metrics_view
 
-API_APPS = ["accounts", "screening", "kyc", "vault", "audit"]
+# Each module, when it exists, contributes its routes under /api/v1/.
+API_URLCONFS = ["accounts.urls", "screening.urls", "screening.screenings_urls", "kyc.urls", "vault.urls", "audit.urls"]
 
 api_v1 = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
 ]
-api_v1 += [path("", include(f"{app}.urls")) for app in API_APPS if find_spec(f"{app}.urls")]
+api_v1 += [path("", include(module)) for module in API_URLCONFS if find_spec(module)]
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
