@@ -1,4 +1,4 @@
-"""Officers (email login, UUID primary key, a role) and API clients with their hashed keys."""
+"""Officers (email login, UUID primary key, a role), their second factor, and API clients with hashed keys."""
 
 from __future__ import annotations
 
@@ -8,8 +8,10 @@ from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from common.models import BaseModel
+from vault.fields import SealedBinaryField
 
 
 class Role(models.TextChoices):
@@ -54,6 +56,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(default=False, help_text="Can log into the admin site.")
     is_active = models.BooleanField(default=True)
     date_joined = models.DateTimeField(default=timezone.now)
+    # Bumped to end every session at once (logout everywhere, a changed second factor): it is part of
+    # the session auth hash, so Django flushes any session made before the bump on its next request.
+    session_epoch = models.PositiveIntegerField(default=0, editable=False)
 
     objects = UserManager()
 
@@ -72,6 +77,57 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return self.full_name.split(" ")[0] if self.full_name else self.email
+
+    def _get_session_auth_hash(self, secret: str | None = None) -> str:
+        key_salt = "accounts.User.get_session_auth_hash"
+        return salted_hmac(
+            key_salt, f"{self.password}|{self.session_epoch}", secret=secret, algorithm="sha256"
+        ).hexdigest()
+
+
+class TotpDevice(BaseModel):
+    """A person's authenticator app: the sealed TOTP seed, the last step used, and failure throttling.
+
+    One row per user, locked (SELECT ... FOR UPDATE) by every verification, so that the replay check
+    and the failure counters are serialised. The seed is sealed by the vault, bound to this row and
+    column; ``pending_secret`` holds a seed being enrolled until a correct code activates it.
+    """
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="totp_device")
+    secret = SealedBinaryField(null=True, blank=True)
+    pending_secret = SealedBinaryField(null=True, blank=True)
+    pending_started_at = models.DateTimeField(null=True, blank=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    last_used_step = models.BigIntegerField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    failure_count = models.PositiveIntegerField(default=0)
+    failure_window_started_at = models.DateTimeField(null=True, blank=True)
+    last_failure_at = models.DateTimeField(null=True, blank=True)
+    locked_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"TOTP device of {self.user}"
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.confirmed_at is not None and self.secret is not None
+
+
+class RecoveryCode(BaseModel):
+    """One single-use recovery code, stored as an Argon2id hash (the code is shown once)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="recovery_codes")
+    code_hash = models.CharField(max_length=200)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"recovery code of {self.user} ({'used' if self.used_at else 'unused'})"
 
 
 class ApiClient(BaseModel):

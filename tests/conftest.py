@@ -36,12 +36,100 @@ def officer(db: None) -> object:
     return User.objects.create_user("officer@example.test", "correct horse battery", role=Role.OFFICER, is_staff=True)
 
 
+def _mark_session_mfa_verified(client: APIClient, user: object) -> None:
+    """As if the person had typed a TOTP code in this session (what accounts.stepup records)."""
+    from django.utils import timezone
+
+    from accounts.stepup import MFA_SESSION_KEY
+
+    session = client.session
+    session[MFA_SESSION_KEY] = {"user": str(user.pk), "at": timezone.now().isoformat(), "factor": "test"}  # type: ignore[attr-defined]
+    session.save()
+
+
 @pytest.fixture
 def officer_api(officer: object) -> APIClient:
-    """An API client logged in as an officer with a session (CSRF enforced as in a browser)."""
+    """An API client logged in as an officer with a session that passed its second factor (CSRF enforced)."""
     client = APIClient(enforce_csrf_checks=True)
     client.force_login(officer)
+    _mark_session_mfa_verified(client, officer)
     return client
+
+
+@pytest.fixture
+def make_user(db: None) -> Callable[..., object]:
+    """make_user(role="administrator", email=None, is_staff=True): a person with a given role."""
+    from accounts.models import User
+
+    def make(role: str = "officer", *, email: str | None = None, is_staff: bool = True) -> object:
+        return User.objects.create_user(
+            email or f"{role}-{uuid.uuid4().hex[:6]}@example.test",
+            "correct horse battery",
+            role=role,
+            is_staff=is_staff,
+        )
+
+    return make
+
+
+@pytest.fixture
+def login_api() -> Callable[..., APIClient]:
+    """login_api(user, mfa=True): a CSRF-free session client for ``user``, second factor passed unless mfa=False."""
+
+    def make(user: object, *, mfa: bool = True) -> APIClient:
+        client = APIClient()
+        client.force_login(user)
+        if mfa:
+            _mark_session_mfa_verified(client, user)
+        return client
+
+    return make
+
+
+class Totp:
+    """Enrol people in TOTP and produce the codes their app would show (tests only)."""
+
+    def enrol(self, user: object) -> bytes:
+        """Activate a device for ``user``; returns the seed (the test plays the authenticator app)."""
+        import base64
+
+        from accounts import services
+
+        enrolment, _ = services.totp_provision_confirmed(user=user, actor=None)  # type: ignore[arg-type]
+        padded = enrolment.secret_base32 + "=" * (-len(enrolment.secret_base32) % 8)
+        return base64.b32decode(padded)
+
+    def code(self, seed: bytes, *, offset: int = 0) -> str:
+        """The code for the current step (plus ``offset`` steps) by the clock in force."""
+        from django.utils import timezone
+
+        from accounts import otp
+
+        return otp.code_for_step(seed, otp.step_at(timezone.now().timestamp()) + offset)
+
+    def fresh(self, user: object, seed: bytes) -> str:
+        """A code not yet used: the first step after the last used one, within the ±1 window; else fail."""
+        from django.utils import timezone
+
+        from accounts import otp
+        from accounts.models import TotpDevice
+
+        current = otp.step_at(timezone.now().timestamp())
+        last = TotpDevice.objects.get(user=user).last_used_step
+        step = current - 1 if last is None else max(last + 1, current - 1)
+        if step > current + 1:
+            pytest.fail("no unused code in the drift window: travel the clock forward 30 s first")
+        return otp.code_for_step(seed, step)
+
+    def step_up(self, client: APIClient, user: object, seed: bytes, action: str) -> None:
+        """Grant ``action`` to ``client``'s session through POST /api/v1/auth/step-up."""
+        response = client.post("/api/v1/auth/step-up", {"action": action, "code": self.fresh(user, seed)})
+        assert response.status_code == 200, response.json()
+
+
+@pytest.fixture
+def totp(db: None) -> Totp:
+    return Totp()
 
 
 @pytest.fixture
