@@ -1,0 +1,186 @@
+"""Run the production stack on this machine for a benchmark: gunicorn + Celery workers on PostgreSQL and Redis.
+
+Everything listens on loopback only and is stopped when the ``with`` block ends::
+
+    with Stack(database="tillit_bench", web_workers=4, celery_workers=2) as stack:
+        stack.manage("load_watchlist", "un-xml", path)
+        key = stack.api_key()
+        ... send requests to stack.url ...
+
+PostgreSQL and Redis must be running (``.ci/run`` starts them; locally: ``pg_ctlcluster 15 main start`` and
+``redis-server --daemonize yes``). ``BENCH_PG_URL`` (default ``postgres://tillit:tillit@127.0.0.1:5432``) names
+a role that may create databases; ``BENCH_REDIS_URL`` (default ``redis://127.0.0.1:6379/7``) the broker.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from types import TracebackType
+
+REPO = Path(__file__).resolve().parent.parent
+PYTHON = str(REPO / ".venv" / "bin" / "python")
+PG_URL = os.environ.get("BENCH_PG_URL", "postgres://tillit:tillit@127.0.0.1:5432")
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/7")
+
+
+class Stack:
+    """gunicorn (production settings) and Celery workers against a fresh benchmark database."""
+
+    def __init__(
+        self,
+        *,
+        database: str = "tillit_bench",
+        port: int = 8099,
+        web_workers: int = 4,
+        web_threads: int = 1,
+        celery_workers: int = 1,
+        celery_concurrency: int = 2,
+        fresh: bool = True,
+    ) -> None:
+        self.database = database
+        self.port = port
+        self.url = f"http://127.0.0.1:{port}"
+        self.web_workers = web_workers
+        self.web_threads = web_threads
+        self.celery_workers = celery_workers
+        self.celery_concurrency = celery_concurrency
+        self.fresh = fresh
+        self.data_dir = REPO / "benchmarks" / "results" / f"stack-{database}"
+        self.processes: list[subprocess.Popen[bytes]] = []
+        self.env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "config.settings.production",
+            "SECRET_KEY": secrets.token_urlsafe(60),
+            "ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "DATABASE_URL": f"{PG_URL}/{database}",
+            "CELERY_BROKER_URL": REDIS_URL,
+            "CACHE_URL": "locmemcache://bench",
+            "SECURE_SSL_REDIRECT": "False",
+            "TILLIT_DATA_DIR": str(self.data_dir),
+            "LOG_LEVEL": "WARNING",
+        }
+
+    # --- lifecycle --------------------------------------------------------------------------------
+    def __enter__(self) -> Stack:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        if self.fresh:
+            self._recreate_database()
+            subprocess.run(["redis-cli", "-u", REDIS_URL, "flushdb"], check=False, capture_output=True)
+        self.manage("migrate", "--noinput", "-v0")
+        self.manage("collectstatic", "--noinput", "-v0")
+        return self
+
+    def start(self) -> Stack:
+        logs = self.data_dir
+        self._spawn(
+            [
+                PYTHON,
+                "-m",
+                "gunicorn",
+                "config.wsgi",
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--workers",
+                str(self.web_workers),
+                "--threads",
+                str(self.web_threads),
+                "--worker-class",
+                "gthread" if self.web_threads > 1 else "sync",
+                "--access-logfile",
+                "/dev/null",
+            ],
+            logs / "gunicorn.log",
+        )
+        for n in range(self.celery_workers):
+            self._spawn(
+                [
+                    PYTHON,
+                    "-m",
+                    "celery",
+                    "-A",
+                    "config",
+                    "worker",
+                    "-c",
+                    str(self.celery_concurrency),
+                    "-n",
+                    f"bench{n}@%h",
+                    "--loglevel",
+                    "WARNING",
+                ],
+                logs / f"worker{n}.log",
+            )
+        self._wait_ready()
+        return self
+
+    def __exit__(self, exc_type: type | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+        for process in self.processes:
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+        for process in self.processes:
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+    # --- helpers ----------------------------------------------------------------------------------
+    def manage(self, *args: str, capture: bool = False) -> str:
+        """Run a management command with the stack's settings; return its stdout."""
+        result = subprocess.run(
+            [PYTHON, "manage.py", *args], cwd=REPO, env=self.env, capture_output=True, text=True, check=False
+        )
+        if result.returncode != 0:
+            raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
+        return result.stdout
+
+    def api_key(self, name: str = "bench-client") -> str:
+        """Create an API client with a fresh key and return the key."""
+        code = (
+            "from accounts import services; from accounts.models import ApiClient\n"
+            f"c = ApiClient.objects.filter(name={name!r}).first() or "
+            f"services.api_client_create(name={name!r}, actor=None)\n"
+            "[services.api_key_revoke(key=k, actor=None) for k in c.keys.active()]\n"
+            "print(services.api_key_issue(client=c, actor=None)[1])"
+        )
+        return self.manage("shell", "-c", code).strip().splitlines()[-1]
+
+    def _spawn(self, command: list[str], log: Path) -> None:
+        handle = log.open("wb")
+        self.processes.append(
+            subprocess.Popen(command, cwd=REPO, env=self.env, stdout=handle, stderr=subprocess.STDOUT)
+        )
+
+    def _wait_ready(self, timeout: float = 90) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for process in self.processes:
+                if process.poll() is not None:
+                    raise RuntimeError(f"a stack process exited early: {process.args}; logs in {self.data_dir}")
+            try:
+                with urllib.request.urlopen(f"{self.url}/healthz", timeout=2) as response:  # noqa: S310 (loopback)
+                    if response.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.5)
+        raise RuntimeError(f"the stack did not become healthy in {timeout:.0f} s; logs in {self.data_dir}")
+
+    def _recreate_database(self) -> None:
+        import psycopg
+
+        with psycopg.connect(f"{PG_URL}/postgres", autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{self.database}" WITH (FORCE)')
+            conn.execute(f'CREATE DATABASE "{self.database}"')
+
+
+def require_tools() -> None:
+    """Fail early and clearly when a benchmark's outside services are missing."""
+    missing = [tool for tool in ("redis-cli",) if shutil.which(tool) is None]
+    if missing:
+        sys.exit(f"missing tools: {', '.join(missing)} (apt-get install redis-server)")
