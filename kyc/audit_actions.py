@@ -1,0 +1,28 @@
+"""The KYC app's audit action codes (autodiscovered by the audit app)."""
+
+from audit.actions import register
+
+CUSTOMER_CREATED = register("kyc.customer.created", "A customer was created by an API client")
+CUSTOMER_UPDATED = register("kyc.customer.updated", "A customer's details were changed (fields named, not values)")
+PARTY_ADDED = register("kyc.party.added", "A related party was added to a customer")
+PARTY_UPDATED = register("kyc.party.updated", "A party's details were changed (fields named, not values)")
+RELATIONSHIP_ADDED = register("kyc.relationship.added", "An ownership or control relationship was declared")
+RELATIONSHIP_REMOVED = register("kyc.relationship.removed", "An ownership or control relationship was removed")
+IDENTIFIER_ADDED = register("kyc.identifier.added", "A tokenised identifier was attached to a party")
+DOCUMENT_ADDED = register("kyc.document.added", "Document metadata was recorded for a party")
+CASE_OPENED = register("kyc.case.opened", "A customer was submitted and a case opened")
+CASE_TRANSITIONED = register("kyc.case.transitioned", "A case moved from one status to another")
+CASE_SCREENED = register("kyc.case.screened", "Every party of a case was screened")
+CASE_RATED = register("kyc.case.rated", "A case's risk was rated under a rules version")
+CASE_ASSIGNED = register("kyc.case.assigned", "A case was assigned to an officer (or unassigned)")
+CASE_NOTE_ADDED = register("kyc.case.note_added", "An officer added a note to a case")
+HIT_RAISED = register("kyc.hit.raised", "A screening hit was raised on a party")
+HIT_DISPOSITIONED = register("kyc.hit.dispositioned", "An officer confirmed or cleared a screening hit")
+HIT_CLEARING_PROPOSED = register("kyc.hit.clearing_proposed", "An officer proposed clearing a sanctions hit")
+HIT_CLEARING_RETURNED = register("kyc.hit.clearing_returned", "A second officer refused a proposed clearing")
+DECISION_MADE = register("kyc.decision.made", "A case decision was made (automated or by an officer)")
+DECISION_PROPOSED = register("kyc.decision.proposed", "An officer proposed a decision that needs a second officer")
+DECISION_SECOND_APPROVED = register("kyc.decision.second_approved", "A second officer approved a proposed decision")
+DECISION_RETURNED = register("kyc.decision.returned", "A second officer sent a proposed decision back")
+WEBHOOK_ENDPOINT_CREATED = register("kyc.webhook.endpoint_created", "A client registered a webhook endpoint")
+WEBHOOK_REPLAYED = register("kyc.webhook.replayed", "An officer replayed a webhook delivery")

@@ -1,0 +1,247 @@
+"""Every call from kyc into another app goes through one small function here.
+
+Vault: identifiers are validated, tokenised and encrypted by ``vault.services.identifier_store``;
+kyc keeps the token. Accounts: roles come from ``accounts.policy`` and fresh second factors from
+``accounts.stepup``. Screening: until the screening app offers a Django service, ``screen_subject``
+runs the screening engine over the newest index saved (``screening.engine.save_index``) in
+``TILLIT_SCREENING_INDEX_DIR``; with no index, it raises ``ScreeningUnavailable`` and the pipeline
+routes the case to an officer instead of approving it.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+
+# --- Vault -------------------------------------------------------------------------------------------
+
+
+class IdentifierInvalid(ValueError):
+    """An identifier failed validation; ``check`` names the check, the message never holds the value."""
+
+    def __init__(self, check: str, message: str, field: str = "value") -> None:
+        super().__init__(message)
+        self.check = check
+        self.message = message
+        self.field = field
+
+
+@dataclass(frozen=True)
+class Tokenised:
+    identifier_type: str
+    token: str
+    masked: str
+    scheme: str
+
+
+def identifier_tokenise(
+    *, identifier_type: str, value: str, actor: Any, country: str | None = None, scheme: str | None = None
+) -> Tokenised:
+    """Validate and store an identifier in the vault; return its token and masked form."""
+    from vault.services import identifier_store
+    from vault.validation import IdentifierValidationError
+
+    try:
+        row = identifier_store(
+            identifier_type=identifier_type, value=value, actor=actor, country=country, scheme=scheme
+        )
+    except IdentifierValidationError as exc:
+        raise IdentifierInvalid(exc.check, exc.message, exc.field) from None
+    return Tokenised(identifier_type=row.identifier_type, token=row.token, masked=row.masked, scheme=row.scheme)
+
+
+@dataclass(frozen=True)
+class MrzResult:
+    valid: bool
+    failed_check: str = ""
+    document_number: Tokenised | None = None
+    expiry_date: str = ""  # YYMMDD as printed
+
+
+def mrz_check(*, lines: list[str], actor: Any) -> MrzResult:
+    """Check an MRZ's check digits; when valid, tokenise its document number (the MRZ itself is not kept)."""
+    from vault.services import identifier_store_validated
+    from vault.validation import IdentifierValidationError, identifier_from_mrz
+
+    try:
+        identifier, mrz = identifier_from_mrz(lines)
+    except IdentifierValidationError as exc:
+        return MrzResult(valid=False, failed_check=exc.check)
+    row = identifier_store_validated(identifier=identifier, actor=actor)
+    token = Tokenised(identifier_type=row.identifier_type, token=row.token, masked=row.masked, scheme=row.scheme)
+    return MrzResult(valid=True, document_number=token, expiry_date=mrz.expiry_date)
+
+
+def secret_seal(plaintext: bytes, *, table: str, record_id: str, field: str) -> bytes:
+    from vault.services import secret_seal as seal
+
+    return seal(plaintext, table=table, record_id=record_id, field=field)
+
+
+def secret_open(sealed: bytes, *, table: str, record_id: str, field: str) -> bytes:
+    from vault.services import secret_open as open_
+
+    return open_(sealed, table=table, record_id=record_id, field=field)
+
+
+# --- Accounts: roles and step-up -------------------------------------------------------------------
+
+#: kyc's guarded actions, as named in accounts.policy.
+ACTION_DECIDE = "case.decide"
+ACTION_REVIEW = "alert.review"
+ACTION_CLEAR_HIT = "alert.clear"
+ACTION_CLEAR_HIT_SECOND = "alert.clear.approve"
+ACTION_APPROVE_HIGH_RISK = "case.approve_high_risk.first"
+ACTION_APPROVE_HIGH_RISK_SECOND = "case.approve_high_risk"
+
+
+def define_actions() -> None:
+    """Add kyc's own action to the policy table (called from KycConfig.ready)."""
+    try:
+        from accounts import policy
+    except ImportError:  # pragma: no cover - before the accounts policy exists
+        return
+    if ACTION_APPROVE_HIGH_RISK not in policy.ACTIONS:
+        policy.define(
+            ACTION_APPROVE_HIGH_RISK,
+            roles=policy.DECIDERS,
+            description="Propose approving a high-risk customer (first of two officers)",
+            step_up=True,
+        )
+
+
+def role_allows(user: Any, action: str) -> bool:
+    """Whether the user's role allows ``action`` (accounts.policy)."""
+    from accounts import policy
+
+    return policy.can(user, action)
+
+
+def require_role(user: Any, action: str) -> None:
+    if not role_allows(user, action):
+        raise PermissionDenied(f"Your role does not allow {action!r}.")
+
+
+def step_up_verified(request: HttpRequest, action: str) -> bool:
+    """True only when this session holds a fresh second-factor grant for ``action``."""
+    try:
+        from accounts.stepup import has_step_up
+    except ImportError:  # pragma: no cover - before accounts.stepup exists: nothing passes
+        return False
+    return has_step_up(request, action) is True
+
+
+def admin_step_up(request: HttpRequest, action: str) -> HttpResponse | None:
+    """The admin's step-up prompt for ``action``; None when a fresh grant is already held."""
+    from accounts.stepup import admin_step_up as prompt
+
+    return prompt(request, action=action)
+
+
+# --- Screening -------------------------------------------------------------------------------------
+
+
+class ScreeningUnavailable(RuntimeError):
+    """No watchlist index is available: nothing can be screened (a transient condition)."""
+
+
+@dataclass(frozen=True)
+class Subject:
+    """What is screened for one party (never an identifier value: the engine gets none)."""
+
+    name: str
+    schema: str  # Person / Organization
+    birth_date: str | None = None
+    countries: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Hit:
+    entity: str
+    source: str
+    listed_name: str
+    schema: str
+    topics: tuple[str, ...]
+    score: float
+    threshold: float
+    explanation: dict[str, Any]
+    content_hash: str
+    algorithm_version: str
+
+
+@dataclass(frozen=True)
+class Outcome:
+    hits: list[Hit]
+    list_versions: dict[str, str] = field(default_factory=dict)
+    algorithm_version: str = ""
+
+
+_index_lock = threading.Lock()
+_index_cache: dict[str, Any] = {}
+
+
+def _index_dir() -> Path:
+    default = Path(settings.TILLIT_DATA_DIR) / "screening-index"
+    return Path(getattr(settings, "TILLIT_SCREENING_INDEX_DIR", default))
+
+
+def screening_index() -> Any:
+    """The newest engine index in the index folder (cached per process until a newer one appears)."""
+    from screening.engine.index import _PICKLE_MAGIC, Index, cache_key
+
+    directory = _index_dir()
+    candidates = sorted(directory.glob("index-*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
+    if not candidates:
+        raise ScreeningUnavailable(f"no screening index in {directory}")
+    newest = candidates[0]
+    stamp = f"{newest}:{newest.stat().st_mtime_ns}"
+    with _index_lock:
+        if _index_cache.get("stamp") == stamp:
+            return _index_cache["index"]
+        import pickle
+
+        with newest.open("rb") as handle:
+            if handle.readline() != _PICKLE_MAGIC:
+                raise ScreeningUnavailable(f"{newest.name} is not a screening index")
+            key = handle.readline().strip().decode()
+            index = pickle.load(handle)  # noqa: S301  # private folder written only by save_index
+        if not isinstance(index, Index) or cache_key(index.versions) != key:
+            raise ScreeningUnavailable(f"{newest.name} is not a valid screening index")
+        _index_cache.update(stamp=stamp, index=index)
+        return index
+
+
+def screen_subject(subject: Subject) -> Outcome:
+    """Screen one party against the active lists; every match comes with the engine's explanation."""
+    from screening.engine import ALGORITHM_VERSION, Query, screen
+
+    index = screening_index()
+    query = Query(
+        name=subject.name,
+        schema=subject.schema,
+        birth_date=subject.birth_date,
+        countries=tuple(c.lower() for c in subject.countries if len(c) == 2),
+    )
+    matches = screen(index, query)
+    hits = [
+        Hit(
+            entity=match.entity,
+            source=match.source,
+            listed_name=match.name,
+            schema=match.schema,
+            topics=tuple(match.topics),
+            score=float(match.score),
+            threshold=float(match.threshold),
+            explanation=match.explanation,
+            content_hash=match.content_hash,
+            algorithm_version=match.algorithm_version,
+        )
+        for match in matches
+    ]
+    return Outcome(hits=hits, list_versions=dict(index.versions), algorithm_version=ALGORITHM_VERSION)

@@ -1,0 +1,1 @@
+"""kyc writes, by area: customers, cases, pipeline, review (officers), webhooks."""

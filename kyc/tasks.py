@@ -1,0 +1,69 @@
+"""Celery tasks of the onboarding pipeline and webhooks: thin, idempotent, JSON arguments."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from celery import shared_task
+from django.utils import timezone
+
+from kyc import integrations
+from kyc.services import pipeline, webhooks
+
+
+@shared_task(
+    name="kyc.case_pipeline",
+    bind=True,
+    acks_late=True,
+    soft_time_limit=300,
+    time_limit=360,
+    max_retries=pipeline.MAX_SCREENING_ATTEMPTS + 1,
+)
+def case_pipeline(self, case_id: str) -> str:  # type: ignore[no-untyped-def]
+    """Run the remaining steps of a case (validate, screen, rate, decide); retry while screening is down."""
+    try:
+        case = pipeline.case_run_pipeline(case_id=case_id)
+    except integrations.ScreeningUnavailable as exc:
+        raise self.retry(exc=exc, countdown=min(600, 15 * 2**self.request.retries)) from None
+    return case.status
+
+
+@shared_task(name="kyc.webhook_deliver", acks_late=True, soft_time_limit=60, time_limit=90)
+def webhook_deliver(delivery_id: str) -> str:
+    """Attempt one webhook delivery; schedule the next attempt with backoff when it fails."""
+    delivery = webhooks.webhook_attempt(delivery_id=delivery_id)
+    if delivery.status == "retrying":
+        webhook_deliver.apply_async((delivery_id,), countdown=webhooks.backoff(delivery.attempts))
+    return delivery.status
+
+
+@shared_task(name="kyc.webhooks_resend_due", acks_late=True, soft_time_limit=60, time_limit=90)
+def webhooks_resend_due() -> int:
+    """Safety net (beat): re-queue deliveries whose retry is overdue, e.g. after a broker restart."""
+    from kyc.models import DeliveryStatus, WebhookDelivery
+
+    overdue = timezone.now() - timedelta(minutes=5)
+    ids = list(
+        WebhookDelivery.objects.filter(
+            status__in=[DeliveryStatus.PENDING, DeliveryStatus.RETRYING], next_attempt_at__lt=overdue
+        ).values_list("pk", flat=True)[:500]
+    )
+    for pk in ids:
+        webhook_deliver.delay(str(pk))
+    return len(ids)
+
+
+@shared_task(name="kyc.cases_resume_stalled", acks_late=True, soft_time_limit=60, time_limit=90)
+def cases_resume_stalled() -> int:
+    """Safety net (beat): restart the pipeline of cases stuck before a decision for over 15 minutes."""
+    from kyc.models import Case, CaseStatus
+
+    stalled = timezone.now() - timedelta(minutes=15)
+    ids = list(
+        Case.objects.filter(status__in=[CaseStatus.OPEN, CaseStatus.SCREENING], updated_at__lt=stalled).values_list(
+            "pk", flat=True
+        )[:500]
+    )
+    for pk in ids:
+        case_pipeline.delay(str(pk))
+    return len(ids)
