@@ -24,7 +24,9 @@ def _uuid_or_404(value: Any) -> uuid.UUID:
 def api_client_list(*, actor: Any) -> QuerySet[ApiClient]:
     """Every API client with its keys (newest first), for those allowed ``api_client.view``."""
     policy.require(actor, "api_client.view")
-    return ApiClient.objects.prefetch_related(Prefetch("keys", queryset=ApiKey.objects.order_by("-created_at")))
+    return ApiClient.objects.order_by("name").prefetch_related(
+        Prefetch("keys", queryset=ApiKey.objects.order_by("-created_at"))
+    )
 
 
 def api_client_get(*, actor: Any, client_id: Any) -> ApiClient:
@@ -44,8 +46,10 @@ def api_key_get(*, client: ApiClient, key_id: Any) -> ApiKey:
 
 def user_list(*, actor: Any) -> QuerySet[User]:
     policy.require(actor, "user.view")
-    return User.objects.select_related("totp_device").annotate(
-        recovery_codes_left=Count("recovery_codes", filter=Q(recovery_codes__used_at__isnull=True))
+    return (
+        User.objects.select_related("totp_device")
+        .order_by("email")
+        .annotate(recovery_codes_left=Count("recovery_codes", filter=Q(recovery_codes__used_at__isnull=True)))
     )
 
 
