@@ -71,14 +71,18 @@ def _check_json_value(value: Any, path: str) -> None:
 def canonical_json(value: Any) -> bytes:
     """Canonical UTF-8 JSON bytes of a JSON-compatible value (no floats)."""
     _check_json_value(value, "$")
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    return _dumps(value).encode("utf-8")
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
 
 
 def format_time(moment: datetime) -> str:
     """ISO 8601 UTC with microseconds and Z, e.g. 2026-03-01T09:30:00.000000Z."""
     if moment.tzinfo is None:
         raise CanonicalFormError("timestamps must be timezone-aware")
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")[:-6] + "Z"
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,13 +120,22 @@ class EventRecord:
             "prev_hash": self.prev_hash,
         }
 
-    def canonical(self) -> bytes:
-        """Canonical bytes of this event."""
-        return canonical_json(self.as_dict())
+    def canonical(self, *, strict: bool = True) -> bytes:
+        """Canonical bytes of this event.
 
-    def compute_hash(self) -> str:
+        ``strict=False`` skips the type walk: verifiers use it on values read back from JSON,
+        which can only differ from what was hashed by producing a different hash.
+        """
+        if strict:
+            return canonical_json(self.as_dict())
+        try:
+            return _dumps(self.as_dict()).encode("utf-8")
+        except (TypeError, ValueError) as exc:
+            raise CanonicalFormError(str(exc)) from exc
+
+    def compute_hash(self, *, strict: bool = True) -> str:
         """Hex SHA-256 of the canonical form."""
-        return hashlib.sha256(self.canonical()).hexdigest()
+        return hashlib.sha256(self.canonical(strict=strict)).hexdigest()
 
 
 def event_hash(record: EventRecord) -> str:
@@ -178,7 +191,7 @@ def check_link(record: EventRecord, stored_hash: str, *, expected_sequence: int,
     if record.prev_hash != prev_hash:
         return ChainFault(record.sequence, "prev_hash does not match the hash of the previous event")
     try:
-        computed = record.compute_hash()
+        computed = record.compute_hash(strict=False)
     except CanonicalFormError as exc:
         return ChainFault(record.sequence, f"content cannot be canonicalised: {exc}")
     if computed != stored_hash:

@@ -91,3 +91,19 @@ def test_a_writer_waits_for_the_chain_head_while_another_transaction_holds_it():
     assert order == ["first commits", "second recorded"]
     assert [p["who"] for p in AuditEvent.objects.values_list("payload", flat=True)] == ["first", "second"]
     assert connection.vendor == "postgresql"
+
+
+@postgres_only()
+@pytest.mark.django_db(transaction=True)
+def test_parallel_verification_agrees_with_serial_and_finds_the_same_event(record_events, tamper):
+    record_events(23)
+    checkpoint_create()
+    record_events(7)
+    serial, parallel = verify_log(), verify_log(workers=2, slice_size=4)
+    assert serial.ok and parallel.ok, (serial.fault, parallel.fault)
+    assert parallel.events == serial.events == 30
+    tamper("UPDATE audit_auditevent SET payload = '{}' WHERE sequence = 17", [])
+    tamper("DELETE FROM audit_auditevent WHERE sequence = 26", [])
+    for report in (verify_log(), verify_log(workers=2, slice_size=4), verify_log(workers=2, slice_size=16)):
+        assert report.fault is not None
+        assert report.fault.sequence == 17

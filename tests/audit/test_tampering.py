@@ -134,3 +134,12 @@ def test_a_retired_key_stays_trusted_when_listed(record_events, settings, audit_
     assert "not a trusted audit key" in verify_log().fault.reason
     settings.TILLIT_AUDIT_TRUSTED_PUBLIC_KEYS = [old.public_key]
     assert verify_log().ok
+
+
+@pytest.mark.parametrize("slice_size", [1, 3, 7, 50_000])
+def test_slices_of_any_size_locate_a_deleted_event_at_a_slice_boundary(record_events, tamper, slice_size):
+    record_events(14)
+    tamper("DELETE FROM audit_auditevent WHERE sequence = 7", [])
+    report = verify_log(slice_size=slice_size)
+    assert report.fault.sequence == 7
+    assert "missing" in report.fault.reason
