@@ -138,7 +138,7 @@ def case_assign(*, case: Case, assignee: Any, actor: Any) -> Case:
         action=audit_actions.CASE_ASSIGNED,
         actor=actor,
         target=case,
-        payload={"assignee_id": assignee.pk if assignee else None},
+        payload={"customer_id": case.customer_id, "assignee_id": assignee.pk if assignee else None},
     )
     return case
 
@@ -165,6 +165,6 @@ def case_note_add(*, case: Case, text: str, actor: Any) -> CaseNote:
         action=audit_actions.CASE_NOTE_ADDED,
         actor=actor,
         target=case,
-        payload={"note_id": note.pk, "length_count": len(note.text)},
+        payload={"customer_id": case.customer_id, "note_id": note.pk, "length_count": len(note.text)},
     )
     return note

@@ -149,6 +149,7 @@ def party_screen(*, case: Case, party: Party) -> PartyScreening:
                 target=hit,
                 payload={
                     "case_id": case.pk,
+                    "customer_id": case.customer_id,
                     "party_id": party.pk,
                     "entity": hit.entity,
                     "hit_kind": kind,
@@ -190,7 +191,11 @@ def case_screen(*, case_id: str) -> Case:
                 action=audit_actions.CASE_SCREENED,
                 actor=None,
                 target=case,
-                payload={"party_count": case.screenings.count(), "hit_count": case.hits.count()},
+                payload={
+                    "customer_id": case.customer_id,
+                    "party_count": case.screenings.count(),
+                    "hit_count": case.hits.count(),
+                },
             )
     return case
 
@@ -379,6 +384,7 @@ def case_rate(*, case_id: str, force: bool = False, actor: Any = None) -> RiskRa
         actor=actor,
         target=case,
         payload={
+            "customer_id": case.customer_id,
             "rating_id": row.pk,
             "rules_version": rating.version,
             "score": rating.score,
@@ -428,6 +434,7 @@ def case_decide_automatically(*, case_id: str) -> Case:
         target=decision,
         payload={
             "case_id": case.pk,
+            "customer_id": case.customer_id,
             "outcome": outcome,
             "reason_codes": list(result.reason_codes),
             "automated": True,

@@ -78,7 +78,7 @@ def hit_confirm(*, hit: ScreeningHit, rationale: str, actor: Any) -> ScreeningHi
         action=audit_actions.HIT_DISPOSITIONED,
         actor=actor,
         target=hit,
-        payload={"case_id": case.pk, "disposition": "confirmed", "hit_kind": hit.kind},
+        payload={"case_id": case.pk, "customer_id": case.customer_id, "disposition": "confirmed", "hit_kind": hit.kind},
     )
     return hit
 
@@ -107,7 +107,13 @@ def hit_clear(*, hit: ScreeningHit, rationale: str, actor: Any, step_up_verified
         action=action,
         actor=actor,
         target=hit,
-        payload={"case_id": case.pk, "disposition": hit.status, "hit_kind": hit.kind, "step_up_present": True},
+        payload={
+            "case_id": case.pk,
+            "customer_id": case.customer_id,
+            "disposition": hit.status,
+            "hit_kind": hit.kind,
+            "step_up_present": True,
+        },
     )
     return hit
 
@@ -138,7 +144,13 @@ def hit_clearing_review(
         action=action,
         actor=actor,
         target=hit,
-        payload={"case_id": case.pk, "disposition": hit.status, "hit_kind": hit.kind, "step_up_present": True},
+        payload={
+            "case_id": case.pk,
+            "customer_id": case.customer_id,
+            "disposition": hit.status,
+            "hit_kind": hit.kind,
+            "step_up_present": True,
+        },
     )
     return hit
 
@@ -193,6 +205,7 @@ def case_decide(
         target=decision,
         payload={
             "case_id": case.pk,
+            "customer_id": case.customer_id,
             "outcome": outcome,
             "reason_codes": codes,
             "automated": False,
@@ -233,7 +246,12 @@ def decision_second_review(
         action=audit_actions.DECISION_SECOND_APPROVED if agree else audit_actions.DECISION_RETURNED,
         actor=actor,
         target=decision,
-        payload={"case_id": case.pk, "outcome": decision.outcome, "step_up_present": True},
+        payload={
+            "case_id": case.pk,
+            "customer_id": case.customer_id,
+            "outcome": decision.outcome,
+            "step_up_present": True,
+        },
     )
     if agree:
         to = CaseStatus.APPROVED if decision.outcome == DecisionOutcome.APPROVE else CaseStatus.REJECTED
