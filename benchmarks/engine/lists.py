@@ -66,4 +66,8 @@ def machine() -> str:
                 ram = f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB"
     except OSError:
         pass
-    return f"{cpu}, {os.cpu_count()} cores, {ram} RAM, Python {sys.version.split()[0]} ({platform.platform()})"
+    load = "/".join(f"{v:.1f}" for v in os.getloadavg()) if hasattr(os, "getloadavg") else "?"
+    return (
+        f"{cpu}, {os.cpu_count()} cores, {ram} RAM, Python {sys.version.split()[0]} ({platform.platform()}); "
+        f"load average {load} at start"
+    )

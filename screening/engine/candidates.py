@@ -18,7 +18,8 @@ from screening.engine.index import Index, deletes
 from screening.engine.normalise import consonants, has_vowel, is_legal_form, is_particle, phonetic, skeleton
 
 COMMON_POSTINGS = 1500
-MAX_CANDIDATES = 24
+MAX_CANDIDATES = 16
+RELATIVE_FLOOR = 0.5
 _EXPANSION_CACHE_LIMIT = 200_000
 
 
@@ -54,11 +55,21 @@ def expand(index: Index, token: str) -> tuple[tuple[int, float], ...]:
     return result
 
 
-def _query_terms(tokens: tuple[str, ...]) -> list[str]:
+def _query_terms(index: Index, tokens: tuple[str, ...]) -> list[str]:
+    """Query tokens, adjacent pairs written solid ("bin laden" -> "binladen") and solid words split."""
     terms = [t for t in tokens if len(t) > 1]
     for left, right in itertools.pairwise(tokens):
         if len(left) > 1 and len(right) > 1 and not is_legal_form(left) and not is_legal_form(right):
-            terms.append(left + right)
+            joined = left + right
+            if joined in index.vocab:
+                terms.append(joined)
+    for token in tokens:
+        if len(token) >= 6 and token not in index.vocab:
+            # "Binladen" against a list that writes "Bin Laden": try every split into two known words.
+            for cut in range(2, len(token) - 1):
+                if token[:cut] in index.vocab and token[cut:] in index.vocab:
+                    terms += [token[:cut], token[cut:]]
+                    break
     return terms
 
 
@@ -67,7 +78,7 @@ def candidates(index: Index, tokens: tuple[str, ...], *, limit: int = MAX_CANDID
     votes: dict[int, float] = {}
     common: list[tuple[int, list[tuple[int, float]], float]] = []
     voted = False
-    for term in _query_terms(tokens):
+    for term in _query_terms(index, tokens):
         expansions = expand(index, term)
         if not expansions:
             continue
@@ -102,7 +113,10 @@ def candidates(index: Index, tokens: tuple[str, ...], *, limit: int = MAX_CANDID
             _vote_common_only(index, common, votes)
     if not votes:
         return []
-    return [name_id for name_id, _ in heapq.nlargest(limit, votes.items(), key=lambda item: item[1])]
+    top = heapq.nlargest(limit, votes.items(), key=lambda item: item[1])
+    # A name with less than half the best name's evidence cannot come near the threshold.
+    floor = top[0][1] * RELATIVE_FLOOR
+    return [name_id for name_id, vote in top if vote >= floor]
 
 
 def _vote_common_only(

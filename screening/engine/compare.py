@@ -34,6 +34,8 @@ def token_similarity(a: str, b: str) -> float:
     if is_legal_form(a) or is_legal_form(b):
         return 0.0
     short = min(len(a), len(b))
+    if max(len(a), len(b)) > 2 * short + 1:
+        return 0.0
     if short == 1:
         # An initial matches the name it abbreviates.
         return 0.8 if a[0] == b[0] else 0.0

@@ -46,6 +46,8 @@ _VOWELS_Y = re.compile(r"[aeiouy]")
 
 def clean(text: str) -> str:
     """Apply Unicode NFKC and replace control and format characters with spaces."""
+    if text.isascii() and text.isprintable():
+        return text
     text = unicodedata.normalize("NFKC", text)
     return "".join(" " if unicodedata.category(ch)[0] == "C" else ch for ch in text)
 
@@ -96,13 +98,14 @@ def reorder_last_first(name: str) -> str:
 
 
 _LEGAL_WORDS = sorted({w for phrase in LEGAL_FORMS for w in phrase.split() if len(w) >= 5})
+_LEGAL_PREFIXES = frozenset(w[:2] for w in _LEGAL_WORDS)
 _LEGAL_SUFFIXES = tuple(sorted((w for w in _LEGAL_WORDS if len(w) >= 6), key=len, reverse=True))
 
 
 @lru_cache(maxsize=65536)
 def _legal_word(word: str) -> str:
     """A misspelt legal-form word ("compayn", "libility") is read as the word it misspells."""
-    if len(word) < 6 or word in LEGAL_FORMS:
+    if len(word) < 6 or word in LEGAL_FORMS or word[:2] not in _LEGAL_PREFIXES:
         return word
     found = process.extractOne(word, _LEGAL_WORDS, scorer=OSA.distance, score_cutoff=2 if len(word) >= 9 else 1)
     return found[0] if found and found[0][0] == word[0] and word not in LEGAL_SYNONYMS else word
@@ -181,35 +184,45 @@ def is_legal_form(token: str) -> bool:
     return token.startswith("~")
 
 
-_SKELETON_RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (re.compile(pattern), repl)
-    for pattern, repl in (
-        (r"sch|sh|ch|tch|tsch|zh|j|dzh|dj|x", "j"),  # one class for the post-alveolars
-        (r"kh|gh|ck|q|c(?=[aoukr]|$)|k", "k"),
-        (r"c", "s"),
-        (r"ph", "f"),
-        (r"th", "t"),
-        (r"dh", "d"),
-        (r"w|v", "v"),
-        (r"z", "s"),
-        (r"ts|tz", "s"),
-        (r"ou|oo|o|u", "u"),
-        (r"ee|ie|iy|ii|yi|ey|ei|ay|ai|y|i|e", "i"),
-        (r"h", ""),
-        (r"(.)\1+", r"\1"),
-    )
-)
+# One left-to-right pass: the longest spelling at each position is replaced by its class letter.
+_SKELETON_MAP: dict[str, str] = {
+    **dict.fromkeys(("tsch", "sch", "dzh", "tch", "sh", "ch", "zh", "dj", "j", "x"), "j"),
+    **dict.fromkeys(("kh", "gh", "ck", "q", "k"), "k"),
+    **dict.fromkeys(("ph", "f"), "f"),
+    "th": "t",
+    "dh": "d",
+    **dict.fromkeys(("w", "v"), "v"),
+    **dict.fromkeys(("ts", "tz", "z"), "s"),
+    **dict.fromkeys(("ou", "oo", "o", "u"), "u"),
+    **dict.fromkeys(("ee", "ie", "iy", "ii", "yi", "ey", "ei", "ay", "ai", "y", "i", "e"), "i"),
+    "h": "",
+}
+_SKELETON_PATTERN = re.compile("|".join(sorted(map(re.escape, _SKELETON_MAP), key=len, reverse=True)) + "|c")
+_DOUBLES = re.compile(r"(.)\1+")
+_SKELETONS: dict[str, str] = {}
 
 
-@lru_cache(maxsize=262144)
+def _skeleton_letter(match: re.Match[str]) -> str:
+    text = match.group(0)
+    if text == "c":
+        # A soft c (before e, i, y) sounds s; otherwise k.
+        return "s" if match.end() < len(match.string) and match.string[match.end()] in "eiy" else "k"
+    return _SKELETON_MAP[text]
+
+
 def skeleton(token: str) -> str:
     """A loose spelling key: transliteration-equivalent letters collapse (kh/h, y/i, ou/u, doubles)."""
+    found = _SKELETONS.get(token)
+    if found is not None:
+        return found
     if token.startswith("~") or token.isdigit():
-        return token
-    out = token
-    for pattern, repl in _SKELETON_RULES:
-        out = pattern.sub(repl, out)
-    return out or token
+        out = token
+    else:
+        out = _DOUBLES.sub(r"\1", _SKELETON_PATTERN.sub(_skeleton_letter, token)) or token
+    if len(_SKELETONS) > 500_000:
+        _SKELETONS.clear()
+    _SKELETONS[token] = out
+    return out
 
 
 @lru_cache(maxsize=262144)

@@ -30,3 +30,10 @@ def test_load_or_build_builds_once_then_reads_the_cache(tmp_path):
     second = load_or_build(tmp_path, {"ofac": "1"}, entries_factory=entries)
     assert len(calls) == 1
     assert second.entity_ids == first.entity_ids
+
+
+def test_the_fast_content_hash_equals_the_entry_content_hash():
+    from screening.engine.index import content_hash
+
+    for _, entry in watchlist()[:9]:
+        assert content_hash(entry) == entry.content_hash()

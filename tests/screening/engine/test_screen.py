@@ -103,6 +103,6 @@ def test_thresholds_apply_per_source_and_the_sources_filter_restricts_lists(inde
 def test_very_common_tokens_do_not_flood_candidates_and_the_rare_token_still_wins(index):
     assert index.posting_count(index.vocab["muhammad"]) > COMMON_POSTINGS
     found = candidates(index, canonical_tokens("Mohammed Ali Khan01234"))
-    assert len(found) <= 24
+    assert len(found) <= 16
     assert index.entity_ids[index.name_entity[found[0]]] == "bulk:B1234"
     assert screen(index, Query(name="Muhammad Ali"), threshold=0.0) is not None

@@ -1,0 +1,196 @@
+"""Performance benchmark of the screening engine on one core, next to the brute-force scan.
+
+    .venv/bin/python -m benchmarks.engine.performance [--queries N] [--synthetic 1000000]
+
+Measures, with every real list in ../shared loaded through screening.lists: list parsing, index
+build cold and from the disk cache, per-query latency (p50/p99) and batch throughput for the
+engine and for a brute-force rapidfuzz token_sort_ratio scan; then a synthetic index of
+``--synthetic`` names (p99 latency and process RSS). Pin to one core with ``taskset -c 0``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import random
+import resource
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from anyascii import anyascii
+from rapidfuzz import fuzz, process
+
+from benchmarks.engine.lists import MATCHING, load_entries, machine
+from screening.engine import Query, build_index, load_index, save_index, screen
+from screening.lists.record import Entry, Name
+
+SEED = 20261129
+
+
+def rss_mb() -> float:
+    """Current resident set size in MiB (from /proc; peak from getrusage when /proc is absent)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def query_names(entries: list[tuple[str, Entry]], count: int, rng: random.Random) -> list[str]:
+    """A realistic mix: half ordinary names (yente negatives), half list names with a typo."""
+    import csv
+
+    with (MATCHING / "yente_candidate_generation" / "negatives_global.csv").open(encoding="utf-8") as handle:
+        ordinary = [row["full_name"] for row in csv.DictReader(handle) if row["full_name"].strip()]
+    listed = [e.primary_name for _, e in entries if e.primary_name]
+    out = []
+    for i in range(count):
+        if i % 2:
+            out.append(rng.choice(ordinary))
+        else:
+            name = rng.choice(listed)
+            j = rng.randrange(len(name))
+            out.append(name[:j] + name[j + 1 :] if len(name) > 6 else name)
+    return [n for n in out if n.strip()]
+
+
+def percentile(values: list[float], pct: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(pct / 100 * (len(ordered) - 1)))]
+
+
+def time_engine(index, names: list[str]) -> tuple[list[float], float]:
+    queries = []
+    for name in names:
+        try:
+            queries.append(Query(name=name))
+        except ValueError:
+            continue
+    for query in queries[:50]:  # warm caches the way a running worker has them
+        screen(index, query)
+    latencies = []
+    for query in queries:
+        started = time.perf_counter()
+        screen(index, query)
+        latencies.append(time.perf_counter() - started)
+    started = time.perf_counter()
+    for query in queries:
+        screen(index, query)
+    batch = len(queries) / (time.perf_counter() - started)
+    return latencies, batch
+
+
+def time_brute(choices: list[str], names: list[str]) -> tuple[list[float], float]:
+    latencies = []
+    for name in names:
+        started = time.perf_counter()
+        process.extract(anyascii(name).lower(), choices, scorer=fuzz.token_sort_ratio, score_cutoff=80, limit=10)
+        latencies.append(time.perf_counter() - started)
+    return latencies, len(names) / sum(latencies)
+
+
+def report(label: str, latencies: list[float], batch: float) -> None:
+    ms = [v * 1000 for v in latencies]
+    print(
+        f"{label:<34} p50 {percentile(ms, 50):7.3f} ms   p99 {percentile(ms, 99):7.3f} ms   "
+        f"max {max(ms):7.2f} ms   mean {statistics.mean(ms):6.3f} ms   batch {batch:8.0f} queries/s"
+    )
+
+
+SYLLABLES = (
+    "al an ar ba be bo da de di el en er fa fe ga go ha he ia ie in ka ko la le li lo ma me mi mo na ne ni no "
+    "or ov pa pe ra re ri ro sa se si so ta te ti to ul va ve vi ya yo za ze zi ch sh kh th".split()
+)
+
+
+def synthetic_entries(count: int, rng: random.Random) -> list[tuple[str, Entry]]:
+    """``count`` person names from a Zipf-like vocabulary: some tokens very common, most rare."""
+    given = ["".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 3))).capitalize() for _ in range(4000)]
+    family = ["".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 4))).capitalize() for _ in range(200_000)]
+    weights_given = [1 / (i + 1) for i in range(len(given))]
+    out = []
+    firsts = rng.choices(given, weights=weights_given, k=count)
+    for i in range(count):
+        parts = [firsts[i], rng.choice(family)]
+        if rng.random() < 0.3:
+            parts.insert(1, rng.choice(given))
+        out.append(("synthetic", Entry(ref=str(i), schema="Person", names=[Name(" ".join(parts))])))
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--queries", type=int, default=2000)
+    parser.add_argument("--brute-queries", type=int, default=300)
+    parser.add_argument("--synthetic", type=int, default=1_000_000, help="names in the synthetic index (0 = skip)")
+    args = parser.parse_args()
+    rng = random.Random(SEED)
+    print(f"# Performance benchmark - {machine()}")
+    started = time.perf_counter()
+    versions, entries = load_entries()
+    parse_seconds = time.perf_counter() - started
+    print(f"lists: {', '.join(f'{k} ({v})' for k, v in versions.items())}; {len(entries)} entries")
+    print(f"parse all lists (screening.lists)        {parse_seconds:7.2f} s")
+    gc.collect()
+    before = rss_mb()
+    started = time.perf_counter()
+    index = build_index(entries, versions=versions)
+    build_seconds = time.perf_counter() - started
+    print(
+        f"index build, cold (from parsed entries)  {build_seconds:7.2f} s   "
+        f"({len(index.name_display)} names, {len(index.vocab)} terms, +{rss_mb() - before:.0f} MiB RSS)"
+    )
+    with tempfile.TemporaryDirectory() as cache:
+        started = time.perf_counter()
+        path = save_index(index, cache)
+        save_seconds = time.perf_counter() - started
+        size = path.stat().st_size / 1024 / 1024
+        started = time.perf_counter()
+        loaded = load_index(cache, versions)
+        load_seconds = time.perf_counter() - started
+        assert loaded is not None
+        print(f"index save to disk cache                 {save_seconds:7.2f} s   ({size:.1f} MiB)")
+        print(f"index load from disk cache               {load_seconds:7.2f} s")
+    del loaded
+    names = query_names(entries, args.queries, rng)
+    latencies, batch = time_engine(index, names)
+    print(f"\nqueries: {len(names)} (half ordinary names, half listed names with one deleted character)")
+    report("engine, all real lists", latencies, batch)
+    choices = [anyascii(n).lower() for n in index.name_display]
+    brute_lat, brute_batch = time_brute(choices, names[: args.brute_queries])
+    report(f"brute-force scan ({len(choices)} names)", brute_lat, brute_batch)
+
+    if args.synthetic:
+        del index
+        gc.collect()
+        base = rss_mb()
+        synthetic = synthetic_entries(args.synthetic, rng)
+        started = time.perf_counter()
+        big = build_index(synthetic, versions={"synthetic": str(args.synthetic)})
+        build_big = time.perf_counter() - started
+        del synthetic
+        gc.collect()
+        print(
+            f"\nsynthetic index: {len(big.name_display)} names, {len(big.vocab)} terms, built in {build_big:.1f} s; "
+            f"process RSS {rss_mb():.0f} MiB (index alone ~{rss_mb() - base:.0f} MiB)"
+        )
+        sample = [big.name_display[rng.randrange(len(big.name_display))] for _ in range(args.queries // 2)]
+        typos = []
+        for name in sample:
+            j = rng.randrange(1, len(name))
+            typos.append(name[:j] + name[j + 1 :])
+        big_names = sample[: len(sample) // 2] + typos[len(typos) // 2 :] + names[: args.queries // 4]
+        latencies, batch = time_engine(big, big_names)
+        report(f"engine, synthetic {len(big.name_display)}", latencies, batch)
+        big_choices = big.name_tokens
+        brute_lat, brute_batch = time_brute(big_choices, big_names[:20])
+        report("brute-force scan (20 queries)", brute_lat, brute_batch)
+        print(f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
+
+
+if __name__ == "__main__":
+    main()
