@@ -217,3 +217,6 @@ class SyncRunAdmin(ReadOnlyAdmin):
     list_filter = ["outcome", "source"]
     readonly_fields = ["source", "started_at", "finished_at", "outcome", "origin", "version", "message"]
     fields = readonly_fields
+
+
+from screening import screenings_admin  # noqa: E402, F401  # screenings, matches, batches, false positives

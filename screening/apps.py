@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class ScreeningConfig(AppConfig):
     name = "screening"
     verbose_name = "Screening and watchlists"
+
+    def ready(self) -> None:
+        from screening import screenings_setup  # noqa: F401  # index swap on activation, readiness, audit codes
