@@ -86,8 +86,8 @@ class RotationJob(BaseModel):
     total = models.PositiveBigIntegerField(default=0)
     done = models.PositiveBigIntegerField(default=0)
     batch_size = models.PositiveIntegerField(default=1000)
-    # Keyset cursors (last primary key done) of sealed columns in other apps' tables: {"app.Model.field": "pk"}.
-    sealed_cursors = models.JSONField(default=dict, blank=True)
+    # Keyset cursors (last primary key handed out) per table or sealed column: {"app.Model.field": "pk"}.
+    cursors = models.JSONField(default=dict, blank=True)
     error = models.TextField(blank=True)
     started_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -13,6 +13,7 @@ checks that nothing is left on the old version and retires it.
 from __future__ import annotations
 
 import argparse
+import itertools
 import multiprocessing
 import os
 import sys
@@ -158,11 +159,18 @@ def main() -> None:
         ]
         for proc in procs:
             proc.start()
+        slices: list[tuple[float, int]] = [(0.0, 0)]
         while any(proc.is_alive() for proc in procs):
             time.sleep(0.5)
             job.refresh_from_db()
             elapsed = time.perf_counter() - start
             print(f"    {job.done:>10,}/{job.total:,} ({job.percent:5.1f}%) {job.done / elapsed:,.0f} rows/s", end="\r")
+            if job.done - slices[-1][1] >= job.total / 10:
+                slices.append((elapsed, job.done))
+        # The rate per tenth of the run: flat means each batch costs the same however far the job is.
+        tenths = [f"{(d1 - d0) / max(t1 - t0, 1e-9):,.0f}" for (t0, d0), (t1, d1) in itertools.pairwise(slices)]
+        print()
+        print(f"  rows/s per tenth of the run: {' '.join(tenths)}")
         for proc in procs:
             proc.join()
         elapsed = time.perf_counter() - start

@@ -93,7 +93,7 @@ def test_kek_rotation_rewraps_sealed_columns_in_other_tables_and_guards_retireme
     job = rotation_start(key_id="kek", actor=None, batch_size=2, add_version=False)
     job.refresh_from_db()
     assert (job.status, job.total, job.done) == ("completed", 5, 5)
-    assert job.sealed_cursors["vault.SealedProbe.seed"] == "done"
+    assert job.cursors["vault.SealedProbe.seed"] == "done"
     assert rotation_run(job_id=job.pk).status == "completed"
     assert key_version_usage(key_id="kek", version=1) == 0
     key_version_retire(key_id="kek", version=1, actor=None)
