@@ -7,6 +7,7 @@ import re
 import unicodedata
 from collections.abc import Iterator
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 from typing import IO
 
@@ -59,20 +60,28 @@ def clean(value: str | None) -> str:
     return _SPACES.sub(" ", value).strip()
 
 
+@lru_cache(maxsize=8192)
+def _char_script(char: str) -> str | None:
+    try:
+        uname = unicodedata.name(char)
+    except ValueError:
+        return None
+    for prefix, code in _SCRIPT_PREFIXES:
+        if uname.startswith(prefix):
+            return code
+    return None
+
+
 def script_of(text: str) -> str | None:
     """ISO 15924 code of the script most letters of ``text`` are written in, or None."""
+    if text.isascii():  # the common case, and the hot path when streaming millions of names
+        return "Latn" if any(c.isalpha() for c in text) else None
     counts: dict[str, int] = {}
     for char in text:
-        if not char.isalpha():
-            continue
-        try:
-            uname = unicodedata.name(char)
-        except ValueError:
-            continue
-        for prefix, code in _SCRIPT_PREFIXES:
-            if uname.startswith(prefix):
+        if char.isalpha():
+            code = _char_script(char)
+            if code is not None:
                 counts[code] = counts.get(code, 0) + 1
-                break
     if not counts:
         return None
     return max(counts, key=lambda k: counts[k])

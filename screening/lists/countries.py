@@ -164,7 +164,7 @@ def to_iso2(name: str | None) -> str | None:
             return country.alpha_2
     for attr in ("name", "official_name", "common_name"):
         try:
-            country = pycountry.countries.get(**{attr: text})
+            country = pycountry.countries.get(**{attr: text})  # type: ignore[arg-type]
         except (KeyError, LookupError):
             country = None
         if country:

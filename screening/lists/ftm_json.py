@@ -133,12 +133,20 @@ def _check_first(path: Path, number: int, line: str) -> None:
 
 
 def _strings(props: dict, key: str) -> list[str]:
-    values = props.get(key) or []
+    values = props.get(key)
+    if not values:
+        return []
     if isinstance(values, str):
         values = [values]
-    if not isinstance(values, list):
+    elif not isinstance(values, list):
         return []
-    return [clean(v) for v in values if isinstance(v, str) and clean(v)]
+    out = []
+    for value in values:
+        if isinstance(value, str):
+            text = clean(value)
+            if text:
+                out.append(text)
+    return out
 
 
 def _date(text: str) -> BirthDate | None:
@@ -198,7 +206,8 @@ def _entry(
     if not names:
         raise ParseError(f"entity {entity_id[:80]} has no name", path=str(path), location=f"line {number}")
     identifiers: list[Identifier] = []
-    for prop, label in IDENTIFIER_PROPS.items():
+    for prop in IDENTIFIER_PROPS.keys() & props.keys():
+        label = IDENTIFIER_PROPS[prop]
         for value in _strings(props, prop):
             add_unique(identifiers, Identifier(type=label, number=value))
     birth_dates: list[BirthDate] = []

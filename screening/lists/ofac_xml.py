@@ -158,7 +158,7 @@ def _entry(elem: etree._Element, stream: XmlStream) -> Entry:
     birth_dates: list[BirthDate] = []
     for item in _list_items(elem, "dateOfBirthList", "dateOfBirthItem"):
         add_unique(birth_dates, ofac_date(child_text(item, "dateOfBirth")))
-    birth_places = []
+    birth_places: list[str] = []
     for item in _list_items(elem, "placeOfBirthList", "placeOfBirthItem"):
         add_unique(birth_places, child_text(item, "placeOfBirth"))
     nationalities: list[str] = []

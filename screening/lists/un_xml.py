@@ -134,8 +134,8 @@ def _entry(elem: etree._Element, stream: XmlStream) -> Entry:
         doc_type = " / ".join(
             t for t in (child_text(doc, "TYPE_OF_DOCUMENT"), child_text(doc, "TYPE_OF_DOCUMENT2")) if t
         )
-        country = to_iso2(child_text(doc, "ISSUING_COUNTRY") or child_text(doc, "COUNTRY_OF_ISSUE"))
-        add_unique(identifiers, Identifier(type=doc_type or "Document", number=number, country=country))
+        issuer = to_iso2(child_text(doc, "ISSUING_COUNTRY") or child_text(doc, "COUNTRY_OF_ISSUE"))
+        add_unique(identifiers, Identifier(type=doc_type or "Document", number=number, country=issuer))
     gender = child_text(elem, "GENDER").lower() or None
     remarks = " ".join(
         p

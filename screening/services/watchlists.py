@@ -8,6 +8,7 @@ keeps serving. Content identical to the active version creates no version at all
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 from collections import Counter
 from collections.abc import Iterable
@@ -233,11 +234,12 @@ def _import(*, source: Source, path: Path, actor: Any, origin: str, checksum: st
     for entry in stream:
         if entry.ref in hashes:
             raise _Refused(f"{path}: entry {entry.ref} appears twice")
-        entry_hash = entry.content_hash()
+        data = entry.to_dict()
+        entry_hash = _content_hash(data)
         hashes[entry.ref] = entry_hash
         counts[entry.schema] += 1
         names += len(entry.names)
-        batch.append(_entry_row(version, entry, entry_hash))
+        batch.append(_entry_row(version, entry, data, entry_hash))
         if len(batch) >= BATCH:
             ListEntry.objects.bulk_create(batch)
             batch = []
@@ -298,13 +300,19 @@ def _import(*, source: Source, path: Path, actor: Any, origin: str, checksum: st
     return ImportResult(version=version, created=True, diff=diff)
 
 
-def _entry_row(version: ListVersion, entry: Entry, entry_hash: str) -> ListEntry:
+def _content_hash(data: dict) -> str:
+    """Entry.content_hash() computed from an already built dict (one asdict per entry, not two)."""
+    canonical = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def _entry_row(version: ListVersion, entry: Entry, data: dict, entry_hash: str) -> ListEntry:
     return ListEntry(
         version=version,
         ref=entry.ref[:200],
         schema=entry.schema,
         primary_name=entry.primary_name[:500],
-        data=entry.to_dict(),
+        data=data,
         content_hash=entry_hash,
     )
 

@@ -202,3 +202,19 @@ def test_a_mutated_file_is_either_fully_imported_or_refused_never_partial(un_sou
     now_active = ListVersion.objects.get(source=un_source, status=VersionStatus.ACTIVE)
     assert now_active.pk == result.version.pk
     assert ListEntry.objects.filter(version=now_active).count() == now_active.entry_count
+
+
+def test_stored_entries_round_trip_to_the_parser_entry_and_its_hash(un_source) -> None:
+    from screening import selectors
+    from screening.lists import parse
+
+    version = services.list_version_import(source=un_source, path=UN_SAMPLE, actor=None).version
+    _, stream = parse("un-xml", str(UN_SAMPLE))
+    parsed = {e.ref: e for e in stream}
+    stored = list(ListEntry.objects.filter(version=version))
+    assert {row.ref for row in stored} == set(parsed)
+    for row in stored:
+        rebuilt = selectors.entry_from_data(row.data)
+        assert rebuilt == parsed[row.ref]
+        assert row.content_hash == rebuilt.content_hash() == parsed[row.ref].content_hash()
+    assert {code for code, _ in selectors.active_entries(source_codes=["demo_un"])} == {"demo_un"}
