@@ -30,8 +30,14 @@ from audit.services import audit_record
 from vault.services import secret_open, secret_seal
 
 # OWASP's minimum Argon2id profile (19 MiB, t=2, p=1): recovery codes carry 59 bits already; the
-# slow hash only has to make an offline search of a leaked table expensive.
-_recovery_hasher = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
+# slow hash only has to make an offline search of a leaked table expensive. Test settings may lower
+# it with TILLIT_RECOVERY_CODE_ARGON2 (each hash records its own parameters, so verification follows).
+RECOVERY_ARGON2 = {"time_cost": 2, "memory_cost": 19 * 1024, "parallelism": 1}
+
+
+def _recovery_hasher() -> PasswordHasher:
+    return PasswordHasher(**getattr(settings, "TILLIT_RECOVERY_CODE_ARGON2", RECOVERY_ARGON2))
+
 
 _TABLE = TotpDevice._meta.db_table
 
@@ -249,7 +255,7 @@ def recovery_code_use(*, user: User, code: str) -> Verification:
     if cleaned is not None:
         for candidate in unused:
             try:
-                if _recovery_hasher.verify(candidate.code_hash, cleaned):
+                if _recovery_hasher().verify(candidate.code_hash, cleaned):
                     spent = candidate
                     break
             except (VerificationError, InvalidHashError):
@@ -338,8 +344,9 @@ def totp_enrol_confirm(*, user: User, code: str, actor: User) -> Verification:
 def _issue_recovery_codes(user: User) -> list[str]:
     RecoveryCode.objects.filter(user=user).delete()
     codes = otp.new_recovery_codes()
+    hasher = _recovery_hasher()
     RecoveryCode.objects.bulk_create(
-        [RecoveryCode(user=user, code_hash=_recovery_hasher.hash(otp.normalise_recovery_code(c) or "")) for c in codes]
+        [RecoveryCode(user=user, code_hash=hasher.hash(otp.normalise_recovery_code(c) or "")) for c in codes]
     )
     return codes
 
