@@ -138,6 +138,14 @@ class EventRecord:
         return hashlib.sha256(self.canonical(strict=strict)).hexdigest()
 
 
+def hash_content(content: dict[str, Any]) -> str:
+    """Hex SHA-256 of an already-built ``as_dict()`` form read back from storage (no type walk)."""
+    try:
+        return hashlib.sha256(_dumps(content).encode("utf-8")).hexdigest()
+    except (TypeError, ValueError) as exc:
+        raise CanonicalFormError(str(exc)) from exc
+
+
 def event_hash(record: EventRecord) -> str:
     """Hex SHA-256 of an event's canonical form."""
     return record.compute_hash()

@@ -11,15 +11,9 @@ from django.db.models import Model
 from django.utils import timezone
 
 from audit import actions, chain, merkle, signing
-from audit.models import (
-    EVENT_ROW_FIELDS,
-    ActorType,
-    AuditChainHead,
-    AuditCheckpoint,
-    AuditEvent,
-    record_from_row,
-)
+from audit.models import ActorType, AuditChainHead, AuditCheckpoint, AuditEvent
 from audit.payload import clean_payload, mask_email
+from audit.verification import verify_slice
 
 try:  # the foundation's request/task correlation id, when present
     from common.correlation import get_correlation_id
@@ -173,29 +167,16 @@ def checkpoint_create(*, batch_size: int = 5000) -> AuditCheckpoint | None:
     if size == 0 or (last is not None and last.tree_size >= size):
         return None
     if last is None:
-        compact, prev_hash = merkle.CompactRange(), chain.GENESIS_HASH
+        compact = merkle.CompactRange()
     else:
-        compact = merkle.CompactRange.from_state(last.tree_size, [bytes.fromhex(h) for h in last.compact_range])
-        prev_hash = AuditEvent.objects.filter(sequence=last.tree_size).values_list("hash", flat=True).first()
-        if prev_hash is None:
-            raise AuditError(f"event #{last.tree_size}, covered by the last checkpoint, is missing")
-    while compact.size < size:
-        start = compact.size
-        rows = list(
-            AuditEvent.objects.filter(sequence__gt=start, sequence__lte=size)
-            .order_by("sequence")
-            .values_list(*EVENT_ROW_FIELDS)[:batch_size]
-        )
-        if not rows:
-            raise AuditError(f"event #{start + 1} is missing")
-        for row in rows:
-            fault = chain.check_link(
-                record_from_row(row), row[12], expected_sequence=compact.size + 1, prev_hash=prev_hash
-            )
-            if fault is not None:
-                raise AuditError(f"refusing to sign: {fault}")
-            prev_hash = row[12]
-            compact.append(chain.event_leaf_hash(row[12]))
+        state = [bytes.fromhex(h) for h in last.compact_range]
+        compact = merkle.CompactRange.from_state(last.tree_size, state)
+    # Only events that verify are signed (links and hashes, from the last signed one onwards).
+    checked = verify_slice((compact.size, size), batch_size)
+    if checked.fault is not None:
+        raise AuditError(f"refusing to sign: event #{checked.fault.sequence}: {checked.fault.reason}")
+    for offset in range(0, len(checked.leaves), merkle.HASH_SIZE):
+        compact.append(checked.leaves[offset : offset + merkle.HASH_SIZE])
 
     key = signing.signing_key()
     public_raw = signing.raw_public_key(key.public_key())

@@ -7,12 +7,15 @@ log stops matching what was recorded and signed.
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
 
-from django.db import connections
+from django.db import connection, connections
 from django.db.models import Max
 
 from audit import chain, merkle, signing
@@ -63,6 +66,9 @@ def _check_signatures(checkpoints: list[AuditCheckpoint], trusted: dict[str, byt
     return None
 
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
 @dataclass(frozen=True, slots=True)
 class _Slice:
     """What one worker found in events lo+1..hi: the leaves it verified and the first fault, if any."""
@@ -71,16 +77,68 @@ class _Slice:
     fault: Fault | None
 
 
-def _verify_slice(bounds: tuple[int, int], batch_size: int = 10_000) -> _Slice:
-    """Check the chain links and hashes of events lo+1..hi (the hash of event lo is taken as given:
-    the slice before checks it)."""
-    lo, hi = bounds
-    if lo == 0:
-        prev_hash = chain.GENESIS_HASH
-    else:
-        prev_hash = AuditEvent.objects.filter(sequence=lo).values_list("hash", flat=True).first() or ""
-    leaves = bytearray()
-    expected = lo + 1
+# PostgreSQL fast path: the database formats the UUID and the timestamp (as chain.format_time does),
+# which saves most of the per-row cost of building model values in Python.
+_PG_ROWS = """
+    SELECT id::text, sequence,
+           to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
+           actor_type, actor_id, actor_label, action, target_type, target_id, correlation_id,
+           payload::text, prev_hash, hash
+    FROM audit_auditevent
+    WHERE sequence >= %s AND sequence <= %s
+    ORDER BY sequence
+    LIMIT %s
+"""
+
+
+def _pg_batches(start: int, hi: int, batch_size: int) -> Iterator[list[tuple[Any, ...]]]:
+    expected = start
+    with connection.cursor() as cursor:
+        while expected <= hi:
+            cursor.execute(_PG_ROWS, [expected, hi, batch_size])
+            rows = cursor.fetchall()
+            if not rows:
+                return
+            yield rows
+            expected = rows[-1][1] + 1
+
+
+def _pg_link(row: tuple[Any, ...], *, expected_sequence: int, prev_hash: str) -> chain.ChainFault | None:
+    (event_id, sequence, occurred_at, actor_type, actor_id, actor_label, action, target_type, target_id, cid,
+     payload_text, stored_prev, stored) = row  # fmt: skip
+    if sequence != expected_sequence or stored_prev != prev_hash:
+        return chain.check_link(
+            chain.EventRecord(event_id, sequence, _EPOCH, "", "", "", "", "", "", "", {}, stored_prev),
+            stored,
+            expected_sequence=expected_sequence,
+            prev_hash=prev_hash,
+        )
+    content = {
+        "v": chain.CANONICAL_VERSION,
+        "event_id": event_id,
+        "sequence": sequence,
+        "occurred_at": occurred_at,
+        "actor_type": actor_type,
+        "actor_id": actor_id,
+        "actor_label": actor_label,
+        "action": action,
+        "target_type": target_type,
+        "target_id": target_id,
+        "correlation_id": cid,
+        "payload": json.loads(payload_text),
+        "prev_hash": stored_prev,
+    }
+    try:
+        computed = chain.hash_content(content)
+    except chain.CanonicalFormError as exc:
+        return chain.ChainFault(sequence, f"content cannot be canonicalised: {exc}")
+    if computed != stored:
+        return chain.ChainFault(sequence, "content does not match its stored hash")
+    return None
+
+
+def _orm_batches(start: int, hi: int, batch_size: int) -> Iterator[list[tuple[Any, ...]]]:
+    expected = start
     while expected <= hi:
         rows = list(
             AuditEvent.objects.filter(sequence__gte=expected, sequence__lte=hi)
@@ -88,10 +146,31 @@ def _verify_slice(bounds: tuple[int, int], batch_size: int = 10_000) -> _Slice:
             .values_list(*EVENT_ROW_FIELDS)[:batch_size]
         )
         if not rows:
-            break
+            return
+        yield rows
+        expected = rows[-1][1] + 1
+
+
+def _orm_link(row: tuple[Any, ...], *, expected_sequence: int, prev_hash: str) -> chain.ChainFault | None:
+    return chain.check_link(record_from_row(row), row[12], expected_sequence=expected_sequence, prev_hash=prev_hash)
+
+
+def verify_slice(bounds: tuple[int, int], batch_size: int = 10_000) -> _Slice:
+    """Check the chain links and hashes of events lo+1..hi (the hash of event lo is taken as given:
+    the slice before checks it)."""
+    lo, hi = bounds
+    if lo == 0:
+        prev_hash = chain.GENESIS_HASH
+    else:
+        prev_hash = AuditEvent.objects.filter(sequence=lo).values_list("hash", flat=True).first() or ""
+    fast = connection.vendor == "postgresql"
+    batches, link = (_pg_batches, _pg_link) if fast else (_orm_batches, _orm_link)
+    leaves = bytearray()
+    expected = lo + 1
+    for rows in batches(expected, hi, batch_size):
         for row in rows:
             stored = row[12]
-            fault = chain.check_link(record_from_row(row), stored, expected_sequence=expected, prev_hash=prev_hash)
+            fault = link(row, expected_sequence=expected, prev_hash=prev_hash)
             if fault is not None:
                 return _Slice(bytes(leaves), Fault(fault.reason, fault.sequence))
             leaves += chain.event_leaf_hash(stored)
@@ -105,13 +184,13 @@ def _verify_slice(bounds: tuple[int, int], batch_size: int = 10_000) -> _Slice:
 def _slices(bounds: list[tuple[int, int]], batch_size: int, workers: int) -> Iterator[_Slice]:
     if workers <= 1 or len(bounds) <= 1:
         for bound in bounds:
-            yield _verify_slice(bound, batch_size)
+            yield verify_slice(bound, batch_size)
         return
     # Each worker process opens its own connection: none may be inherited across the fork.
     connections.close_all()
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        yield from pool.map(_verify_slice, bounds, [batch_size] * len(bounds))
+        yield from pool.map(verify_slice, bounds, [batch_size] * len(bounds))
 
 
 def verify_log(

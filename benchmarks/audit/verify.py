@@ -42,7 +42,6 @@ def _fill(first: int, last: int, prev_hash: str, code: str) -> str:
     from django.db import connection
 
     from audit import chain
-    from audit.payload import clean_payload
 
     t0 = datetime(2026, 1, 1, tzinfo=UTC)
     with (
@@ -50,7 +49,7 @@ def _fill(first: int, last: int, prev_hash: str, code: str) -> str:
         cursor.connection.cursor().copy(f"COPY audit_auditevent ({COLUMNS}) FROM STDIN") as copy,
     ):
         for seq in range(first, last + 1):
-            payload = clean_payload(screening_payload(seq))
+            payload = screening_payload(seq)
             record = chain.EventRecord(
                 event_id=str(uuid.UUID(int=seq, version=4)),
                 sequence=seq,
@@ -65,7 +64,7 @@ def _fill(first: int, last: int, prev_hash: str, code: str) -> str:
                 payload=payload,
                 prev_hash=prev_hash,
             )
-            digest = record.compute_hash()
+            digest = record.compute_hash(strict=False)
             copy.write_row(
                 (
                     record.event_id,
