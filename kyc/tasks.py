@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
-from celery import shared_task
+from celery import current_task, shared_task
 from django.utils import timezone
 
 from kyc import integrations
 from kyc.services import pipeline, webhooks
+
+
+def enqueue(task: Any, *args: str, countdown: int | None = None) -> None:
+    """Send a task; follow-up work started inside a task stays on the queue that task came from."""
+    queue = None
+    request = getattr(current_task, "request", None) if current_task else None
+    if request is not None and not request.is_eager:
+        queue = (request.delivery_info or {}).get("routing_key")
+    task.apply_async(args, countdown=countdown, queue=queue)
 
 
 @shared_task(
@@ -36,7 +46,7 @@ def webhook_deliver(delivery_id: str) -> str:
     """Attempt one webhook delivery; schedule the next attempt with backoff when it fails."""
     delivery = webhooks.webhook_attempt(delivery_id=delivery_id)
     if delivery.status == "retrying":
-        webhook_deliver.apply_async((delivery_id,), countdown=webhooks.backoff(delivery.attempts))
+        enqueue(webhook_deliver, delivery_id, countdown=webhooks.backoff(delivery.attempts))
     return delivery.status
 
 
