@@ -169,3 +169,10 @@ def test_a_customer_history_export_proves_each_event(record_events, tmp_path: Pa
 def test_an_export_with_a_bad_date_is_refused(db):
     with pytest.raises(CommandError, match="not an ISO 8601"):
         _run("audit_export", "--from", "last tuesday")
+
+
+def test_the_public_key_command_prints_the_key_that_signs_checkpoints(record_events):
+    record_events(1)
+    _run("audit_checkpoint")
+    out = _run("audit_public_key")
+    assert f"public key {_public_key()}" in out
