@@ -6,6 +6,8 @@ import dataclasses
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from audit import chain
 
@@ -120,3 +122,30 @@ def test_the_merkle_leaf_of_an_event_is_the_leaf_hash_of_its_hash_bytes():
 
     h = _record(1, chain.GENESIS_HASH).compute_hash()
     assert chain.event_leaf_hash(h) == hashlib.sha256(b"\x00" + bytes.fromhex(h)).digest()
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers(min_value=-(2**63), max_value=2**63 - 1) | st.text(max_size=20),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(json_values)
+def test_the_canonical_form_round_trips_and_ignores_key_order(value):
+    import json
+
+    encoded = chain.canonical_json(value)
+    assert json.loads(encoded) == value
+    if isinstance(value, dict):
+        reordered = dict(reversed(list(value.items())))
+        assert chain.canonical_json(reordered) == encoded
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.dictionaries(st.text(max_size=10), json_values, max_size=5))
+def test_the_fast_verifier_hash_equals_the_strict_hash(payload):
+    record = _record(1, chain.GENESIS_HASH, payload=payload)
+    assert record.compute_hash(strict=False) == record.compute_hash()
+    assert chain.hash_content(record.as_dict()) == record.compute_hash()
