@@ -8,11 +8,19 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.html import format_html, format_html_join
 
+from accounts import policy
 from screening.models import BatchScreening, FalsePositive, Screening, ScreeningMatch
+from screening.screenings_setup import VIEW_ACTION
 
 
 class ReadOnly:
-    """Screenings are records: nobody adds, edits or deletes them here."""
+    """Screenings are records: nobody adds, edits or deletes them here; readers by policy may view them."""
+
+    def has_view_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return policy.can(request.user, VIEW_ACTION) or super().has_view_permission(request, obj)  # type: ignore[misc]
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return policy.can(request.user, VIEW_ACTION) or super().has_module_permission(request)  # type: ignore[misc]
 
     def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False

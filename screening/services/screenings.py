@@ -200,10 +200,7 @@ def mask_birth_date(value: str | None) -> str:
     return year + ("-**" * (rest.count("-") + 1) if rest else "")
 
 
-def _identifier_rows(query: Query) -> list[dict[str, str]]:
-    if not query.identifiers:
-        return []
-    ring = keyring.token_ring()
+def _identifier_rows(query: Query, ring: Any) -> list[dict[str, str]]:
     rows = []
     for identifier in query.identifiers:
         normalised = normalise_identifier(identifier.number) or identifier.number.strip()
@@ -422,7 +419,8 @@ def screening_run(
     )
     entries = _entries_for(snapshot, result.matches)
     screening_id = uuid.uuid4()
-    identifier_rows = _identifier_rows(query)
+    ring = keyring.token_ring()
+    identifier_rows = _identifier_rows(query, ring)
     screening = Screening(
         id=screening_id,
         api_client=requester.api_client,
@@ -478,14 +476,13 @@ def screening_run(
         action=actions.SUBJECT_SCREENED,
         actor=requester.audit_actor,
         target=screening,
-        payload=_audit_payload(screening, query, result),
+        payload=_audit_payload(screening, query, result, ring),
     )
     screening.prefetched_matches = rows  # type: ignore[attr-defined]
     return screening
 
 
-def _audit_payload(screening: Screening, query: Query, result: EngineResult) -> dict[str, Any]:
-    ring = keyring.token_ring()
+def _audit_payload(screening: Screening, query: Query, result: EngineResult, ring: Any) -> dict[str, Any]:
     subject = {
         "reference_hash": hashlib.sha256(screening.reference.encode()).hexdigest() if screening.reference else "",
         "subject_key_hash": screening.subject_key,
