@@ -1,4 +1,4 @@
-"""System check: the admin must sit behind the second-factor gate."""
+"""System check: the admin and the API must sit behind the second-factor gate."""
 
 from __future__ import annotations
 
@@ -7,12 +7,12 @@ from typing import Any
 from django.conf import settings
 from django.core.checks import Warning, register
 
-MIDDLEWARE_PATH = "accounts.middleware.AdminMfaMiddleware"
+MIDDLEWARE_PATH = "accounts.middleware.SecondFactorMiddleware"
 
 
 @register()
 def admin_mfa_middleware_installed(app_configs: Any = None, **kwargs: Any) -> list[Warning]:
-    """accounts.W001: AdminMfaMiddleware must come after AuthenticationMiddleware."""
+    """accounts.W001: SecondFactorMiddleware must come after AuthenticationMiddleware."""
     middleware = list(getattr(settings, "MIDDLEWARE", []))
     auth = "django.contrib.auth.middleware.AuthenticationMiddleware"
     if (
@@ -23,7 +23,7 @@ def admin_mfa_middleware_installed(app_configs: Any = None, **kwargs: Any) -> li
         return []
     return [
         Warning(
-            "The admin is not protected by a second factor.",
+            "Sessions reach the admin and the API without a second factor.",
             hint=f"Add {MIDDLEWARE_PATH!r} to MIDDLEWARE after {auth!r}.",
             id="accounts.W001",
         )

@@ -1,19 +1,41 @@
-"""The admin's second-factor gate: staff see no admin page until this session passed TOTP (or a recovery code)."""
+"""The second-factor gate for sessions, in the admin and in the API.
+
+Django's login creates an authenticated session after the password alone; until the person passes
+their second factor in that session, this middleware lets it reach only the login/logout pages and
+the endpoints that establish the factor. Admin pages answer with the verify (or enrol) page; API
+calls answer 403 ``mfa_required``. API-key callers have no session user and are not affected.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from accounts.stepup import session_mfa_verified
+from common.errors import envelope
 
 # The admin's own login and logout pages stay reachable: the gate sits between them.
-EXEMPT_URL_NAMES = frozenset({"login", "logout", "jsi18n"})
+ADMIN_EXEMPT = frozenset({"login", "logout", "jsi18n"})
+# API endpoints a person needs before the factor is verified (to verify or enrol it, or to leave).
+API_EXEMPT = frozenset(
+    {
+        "schema",
+        "docs",
+        "auth-whoami",
+        "auth-mfa",
+        "auth-mfa-verify",
+        "auth-mfa-totp",
+        "auth-mfa-totp-confirm",
+        "auth-logout",
+        "auth-sessions-revoke",
+    }
+)
+API_PREFIX = "/api/"
 
 
-class AdminMfaMiddleware:
+class SecondFactorMiddleware:
     """Put after AuthenticationMiddleware (and CsrfViewMiddleware, whose check runs first)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -26,13 +48,26 @@ class AdminMfaMiddleware:
         self, request: HttpRequest, view_func: Callable[..., Any], view_args: Any, view_kwargs: Any
     ) -> HttpResponse | None:
         match = request.resolver_match
-        if match is None or "admin" not in match.namespaces or match.url_name in EXEMPT_URL_NAMES:
-            return None
         user = getattr(request, "user", None)
-        if user is None or not user.is_authenticated or not user.is_active or not user.is_staff:
-            return None  # the admin itself sends them to its login page
-        if session_mfa_verified(request):
+        if match is None or user is None or not user.is_authenticated or not user.is_active:
             return None
+        if request.path.startswith(API_PREFIX):
+            return self._api(request, match.url_name)
+        if "admin" in match.namespaces:
+            return self._admin(request, match.url_name)
+        return None
+
+    def _api(self, request: HttpRequest, url_name: str | None) -> HttpResponse | None:
+        if url_name in API_EXEMPT or request.headers.get("Authorization") or session_mfa_verified(request):
+            return None  # an Authorization header means DRF authenticates the key, not this session
+        body = envelope(
+            "mfa_required", "Verify your second factor for this session first (POST /api/v1/auth/mfa/verify)."
+        )
+        return JsonResponse(body, status=403)
+
+    def _admin(self, request: HttpRequest, url_name: str | None) -> HttpResponse | None:
+        if url_name in ADMIN_EXEMPT or not request.user.is_staff or session_mfa_verified(request):
+            return None  # non-staff are sent to the admin login page by the admin itself
         from accounts.admin_views import mfa_gate
 
         return mfa_gate(request)

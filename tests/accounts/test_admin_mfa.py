@@ -14,17 +14,10 @@ from django.utils import timezone
 from accounts import otp
 from accounts.models import ApiClient, TotpDevice, User
 from audit.models import AuditEvent
+from tests.accounts.conftest import GATE
 from tests.conftest import _mark_session_mfa_verified
 
 pytestmark = pytest.mark.django_db
-
-GATE = "accounts.middleware.AdminMfaMiddleware"
-
-
-@pytest.fixture(autouse=True)
-def _gate_installed(settings):
-    if GATE not in settings.MIDDLEWARE:
-        settings.MIDDLEWARE = [*settings.MIDDLEWARE, GATE]
 
 
 def _templates(response) -> list[str]:
