@@ -29,22 +29,20 @@ class AuditError(RuntimeError):
 
 def _describe_actor(actor: Any) -> tuple[str, str, str]:
     """(type, id, label) of an actor: a User, an ApiClient (or its request principal), or None."""
+    from accounts.models import ApiClient, User
+
     if actor is None:
         return ActorType.SYSTEM, "", "system"
-    client = getattr(actor, "client", None)  # accounts.authentication.ApiClientPrincipal
-    if client is not None and type(client).__name__ == "ApiClient":
-        actor = client
-    kind = type(actor).__name__
-    if kind == "ApiClient":
+    if isinstance(getattr(actor, "client", None), ApiClient):  # accounts.authentication.ApiClientPrincipal
+        actor = actor.client
+    if isinstance(actor, ApiClient):
         return ActorType.API_CLIENT, str(actor.pk), f"api-client:{actor.name}"[:200]
+    if isinstance(actor, User) and actor.pk is not None:
+        label = f"{actor.role}:{mask_email(actor.email)}" if actor.role else mask_email(actor.email)
+        return ActorType.USER, str(actor.pk), label[:200]
     if getattr(actor, "is_anonymous", False):
         raise AuditError("an anonymous user cannot be an audit actor; pass None for the system")
-    email = getattr(actor, "email", None)
-    if email is None or actor.pk is None:
-        raise AuditError(f"unsupported audit actor of type {kind}")
-    role = getattr(actor, "role", "")
-    label = f"{role}:{mask_email(email)}" if role else mask_email(email)
-    return ActorType.USER, str(actor.pk), label[:200]
+    raise AuditError(f"unsupported audit actor of type {type(actor).__name__}")
 
 
 def _describe_target(target: Any) -> tuple[str, str]:

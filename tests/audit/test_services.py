@@ -55,6 +55,20 @@ def test_an_api_client_is_recorded_as_an_api_client():
     )
 
 
+def test_a_request_authenticated_by_api_key_is_recorded_as_its_client():
+    from accounts.authentication import ApiClientPrincipal
+    from accounts.models import ApiClient
+
+    client = ApiClient.objects.create(name="kyc-portal")
+    event = audit_record(action=TEST_ACTION, actor=ApiClientPrincipal(client=client, key=None), payload={})
+    assert (event.actor_type, event.actor_id) == (ActorType.API_CLIENT, str(client.pk))
+
+
+def test_an_unsupported_actor_is_refused():
+    with pytest.raises(AuditError, match="unsupported audit actor of type str"):
+        audit_record(action=TEST_ACTION, actor="somebody", payload={})
+
+
 def test_a_model_target_is_recorded_by_label_and_primary_key(officer):
     event = audit_record(action=TEST_ACTION, actor=None, target=officer, payload={})
     assert (event.target_type, event.target_id) == ("accounts.user", str(officer.pk))
