@@ -2,20 +2,17 @@
 
 Vault: identifiers are validated, tokenised and encrypted by ``vault.services.identifier_store``;
 kyc keeps the token. Accounts: roles come from ``accounts.policy`` and fresh second factors from
-``accounts.stepup``. Screening: until the screening app offers a Django service, ``screen_subject``
-runs the screening engine over the newest index saved (``screening.engine.save_index``) in
-``TILLIT_SCREENING_INDEX_DIR``; with no index, it raises ``ScreeningUnavailable`` and the pipeline
-routes the case to an officer instead of approving it.
+``accounts.stepup``. Screening: ``screen_subject`` runs the screening engine over the screening runtime's index of
+the active list versions (``screening.runtime``), with the configured thresholds; with no active
+list it raises ``ScreeningUnavailable`` and the pipeline retries, then routes the case to an
+officer instead of approving it.
 """
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 
@@ -178,57 +175,33 @@ class Hit:
 @dataclass(frozen=True)
 class Outcome:
     hits: list[Hit]
-    list_versions: dict[str, str] = field(default_factory=dict)
+    list_versions: dict[str, Any] = field(default_factory=dict)  # {source: {"id", "number"}}
     algorithm_version: str = ""
 
 
-_index_lock = threading.Lock()
-_index_cache: dict[str, Any] = {}
+def screening_snapshot() -> Any:
+    """The screening runtime's index of the active list versions (built or loaded once per process)."""
+    from screening.runtime import NoActiveLists, runtime
 
-
-def _index_dir() -> Path:
-    default = Path(settings.TILLIT_DATA_DIR) / "screening-index"
-    return Path(getattr(settings, "TILLIT_SCREENING_INDEX_DIR", default))
-
-
-def screening_index() -> Any:
-    """The newest engine index in the index folder (cached per process until a newer one appears)."""
-    from screening.engine.index import _PICKLE_MAGIC, Index, cache_key
-
-    directory = _index_dir()
-    candidates = sorted(directory.glob("index-*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
-    if not candidates:
-        raise ScreeningUnavailable(f"no screening index in {directory}")
-    newest = candidates[0]
-    stamp = f"{newest}:{newest.stat().st_mtime_ns}"
-    with _index_lock:
-        if _index_cache.get("stamp") == stamp:
-            return _index_cache["index"]
-        import pickle
-
-        with newest.open("rb") as handle:
-            if handle.readline() != _PICKLE_MAGIC:
-                raise ScreeningUnavailable(f"{newest.name} is not a screening index")
-            key = handle.readline().strip().decode()
-            index = pickle.load(handle)  # noqa: S301  # private folder written only by save_index
-        if not isinstance(index, Index) or cache_key(index.versions) != key:
-            raise ScreeningUnavailable(f"{newest.name} is not a valid screening index")
-        _index_cache.update(stamp=stamp, index=index)
-        return index
+    try:
+        return runtime.current()
+    except NoActiveLists as exc:
+        raise ScreeningUnavailable(str(exc)) from None
 
 
 def screen_subject(subject: Subject) -> Outcome:
     """Screen one party against the active lists; every match comes with the engine's explanation."""
     from screening.engine import ALGORITHM_VERSION, Query, screen
+    from screening.services.screenings import thresholds_config
 
-    index = screening_index()
+    snapshot = screening_snapshot()
     query = Query(
         name=subject.name,
         schema=subject.schema,
         birth_date=subject.birth_date,
         countries=tuple(c.lower() for c in subject.countries if len(c) == 2),
     )
-    matches = screen(index, query)
+    matches = screen(snapshot.index, query, thresholds=thresholds_config())
     hits = [
         Hit(
             entity=match.entity,
@@ -244,4 +217,4 @@ def screen_subject(subject: Subject) -> Outcome:
         )
         for match in matches
     ]
-    return Outcome(hits=hits, list_versions=dict(index.versions), algorithm_version=ALGORITHM_VERSION)
+    return Outcome(hits=hits, list_versions=snapshot.record, algorithm_version=ALGORITHM_VERSION)

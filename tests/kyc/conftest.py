@@ -1,4 +1,4 @@
-"""kyc fixtures: vault keys per test, a hand-made watchlist index, officers, and customer builders."""
+"""kyc fixtures: vault keys per test, a hand-made watchlist (active in the database), officers, customers."""
 
 from __future__ import annotations
 
@@ -9,34 +9,16 @@ from typing import Any
 import pytest
 from rest_framework.test import APIClient
 
-from kyc import integrations
-from screening.engine import build_index, save_index
-from screening.lists.record import BirthDate, Entry, Name
+WATCHLIST_FILE = Path(__file__).with_name("watchlist.ftm.json")  # fictional people and companies
+WATCHLIST_SOURCE = "custom_kyc_tests"
 
-#: A tiny watchlist (fictional people and companies) with the topics real lists carry.
-WATCHLIST = [
-    (
-        "us_ofac_sdn",
-        Entry(
-            ref="9001",
-            schema="Person",
-            names=[Name("Viktor Zarenko")],
-            birth_dates=[BirthDate("1961-04-12")],
-            nationalities=["RU"],
-            topics=["sanction"],
-            programs=["TEST-EO"],
-        ),
-    ),
-    ("us_ofac_sdn", Entry(ref="9002", schema="Person", names=[Name("Marta Kolesnikova-Brandt")], topics=["sanction"])),
-    (
-        "os_peps",
-        Entry(
-            ref="pep-77", schema="Person", names=[Name("Elena Stoyanova")], nationalities=["BG"], topics=["role.pep"]
-        ),
-    ),
-    ("un_sc", Entry(ref="QDe.999", schema="Organization", names=[Name("Zarenko Trading LLC")], topics=["sanction"])),
-]
-WATCHLIST_VERSIONS = {"kyc-tests": "2026-11-29"}
+
+def load_watchlist() -> Any:
+    """Import the hand-made list as the active version of its source (as load_watchlist would)."""
+    from screening.services.watchlists import list_version_import, source_ensure
+
+    source = source_ensure(code=WATCHLIST_SOURCE, fmt="ftm-json", name="kyc tests", actor=None)
+    return list_version_import(source=source, path=WATCHLIST_FILE, actor=None).version
 
 
 @pytest.fixture(autouse=True)
@@ -54,28 +36,26 @@ def vault_keys(tmp_path: Path, settings: Any) -> Iterator[Path]:
     keyring.reset_provider_cache()
 
 
-def write_watchlist_index(directory: Path) -> Path:
-    return save_index(build_index(WATCHLIST, versions=WATCHLIST_VERSIONS), directory)
+@pytest.fixture
+def screening_runtime(tmp_path: Path, settings: Any) -> Iterator[Any]:
+    """A private index folder and a fresh screening runtime for this test."""
+    from screening.runtime import runtime
+
+    settings.TILLIT_SCREENING_INDEX_DIR = str(tmp_path / "screening-index")
+    runtime.reset()
+    yield runtime
+    runtime.reset()
 
 
 @pytest.fixture
-def watchlist(tmp_path: Path, settings: Any) -> Path:
-    """Screen against the hand-made watchlist above."""
-    directory = tmp_path / "screening-index"
-    write_watchlist_index(directory)
-    settings.TILLIT_SCREENING_INDEX_DIR = str(directory)
-    integrations._index_cache.clear()
-    return directory
+def watchlist(db: None, screening_runtime: Any) -> Any:
+    """Screen against the hand-made watchlist (an active list version in the database)."""
+    return load_watchlist()
 
 
 @pytest.fixture
-def no_watchlist(tmp_path: Path, settings: Any) -> Path:
-    """No screening index at all."""
-    directory = tmp_path / "empty-index"
-    directory.mkdir()
-    settings.TILLIT_SCREENING_INDEX_DIR = str(directory)
-    integrations._index_cache.clear()
-    return directory
+def no_watchlist(db: None, screening_runtime: Any) -> None:
+    """No active list version at all."""
 
 
 def make_officer(email: str, role: str = "officer") -> Any:

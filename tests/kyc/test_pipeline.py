@@ -64,8 +64,9 @@ def test_a_listed_person_is_caught_under_a_misspelt_name(
     assert case["hits"] == [{"kind": "sanction", "open": 1, "total": 1}]
     assert "sanctions_hit" in reason_codes(case)
     hit = ScreeningHit.objects.get()
-    assert hit.entity == "us_ofac_sdn:9001" and hit.listed_name == "Viktor Zarenko"
-    assert hit.explanation["features"] and hit.list_versions == {"kyc-tests": "2026-11-29"}
+    assert hit.entity == "custom_kyc_tests:kyc-test-zarenko" and hit.listed_name == "Viktor Zarenko"
+    assert hit.explanation["features"]
+    assert hit.list_versions == {"custom_kyc_tests": {"id": str(watchlist.pk), "number": watchlist.number}}
     assert client_api.get(f"/api/v1/customers/{customer['id']}/").json()["status"] == "in_review"
 
 

@@ -255,7 +255,7 @@ def test_the_case_page_shows_the_hit_beside_the_list_entry_and_the_explanation(
     page = people["first"].session.get(f"/admin/kyc/case/{sanctions_case.pk}/change/")
     assert page.status_code == 200
     html = page.content.decode()
-    assert "Victor Zarenkov" in html and "Viktor Zarenko" in html and "us_ofac_sdn:9001" in html
+    assert "Victor Zarenkov" in html and "Viktor Zarenko" in html and "custom_kyc_tests:kyc-test-zarenko" in html
     assert "name matches listed name" in html  # the engine's explanation
     assert "kyc.case.transitioned" in html  # the audit trail panel
     people["first"].act(sanctions_case, "note", text="Called the client for a passport copy.")

@@ -13,12 +13,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.conf import settings as django_settings
 from rest_framework.test import APIClient
 
 from kyc.models import DeliveryStatus, WebhookDelivery
 from kyc.services import webhooks
-from tests.kyc.conftest import add_party, write_watchlist_index
+from tests.kyc.conftest import add_party, load_watchlist
 from tests.kyc.test_webhooks import Receiver
 
 pytestmark = pytest.mark.integration
@@ -35,12 +34,12 @@ def vault_keys() -> None:
 
 
 @pytest.fixture
-def worker_watchlist(celery_worker: Path) -> Iterator[Path]:
-    """The hand-made index in the folder the worker reads (the default one under the data folder)."""
-    directory = Path(django_settings.TILLIT_DATA_DIR) / "screening-index"
-    path = write_watchlist_index(directory)
-    yield path
-    path.unlink(missing_ok=True)
+def worker_watchlist(celery_worker: Path) -> Any:
+    """The hand-made list as an active version in the database the worker shares."""
+    from screening.runtime import runtime
+
+    runtime.reset()
+    return load_watchlist()
 
 
 @pytest.fixture
@@ -63,7 +62,7 @@ def wait_for(check: Callable[[], Any], *, timeout: float = 90.0, what: str = "co
 
 
 def test_the_onboarding_flows_run_on_a_real_worker(
-    celery_worker: Path, worker_watchlist: Path, client_api: APIClient, receiver: Receiver
+    celery_worker: Path, worker_watchlist: Any, client_api: APIClient, receiver: Receiver
 ) -> None:
     receiver.statuses = [500, 200]  # the first delivery fails once and is retried after its backoff
     endpoint = client_api.post("/api/v1/webhooks/endpoints/", {"url": receiver.url}).json()
