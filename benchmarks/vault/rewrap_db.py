@@ -147,7 +147,7 @@ def main() -> None:
         from vault.models import StoredIdentifier
         from vault.services import key_version_retire
 
-        keys._enqueue = lambda job_id: None  # run the job here, in --workers processes, not through Celery
+        keys._enqueue = lambda job_id, **kwargs: None  # run the job here, in --workers processes, not through Celery
         job = keys.rotation_start(key_id="kek", actor=None, batch_size=args.batch_size)
         print(f"  job {job.pk}: {job.total:,} values to re-wrap onto kek v{job.target_version}")
         connection.close()

@@ -118,7 +118,9 @@ def _remaining(key_id: str, primary: int) -> int:
 
 
 @transaction.atomic
-def rotation_start(*, key_id: str, actor: Any, batch_size: int = 1000, add_version: bool = True) -> RotationJob:
+def rotation_start(
+    *, key_id: str, actor: Any, batch_size: int = 1000, add_version: bool = True, workers: int = 1
+) -> RotationJob:
     """Add a key version, make it primary, and create the job that moves every value onto it.
 
     The job's Celery task is enqueued after commit (``vault.rotation_run``). With
@@ -127,6 +129,8 @@ def rotation_start(*, key_id: str, actor: Any, batch_size: int = 1000, add_versi
     _check_key_id(key_id)
     if not 1 <= batch_size <= 50_000:
         raise RotationError("batch size must be between 1 and 50000")
+    if not 1 <= workers <= 64:
+        raise RotationError("workers must be between 1 and 64")
     if add_version:
         row = key_version_add(key_id=key_id, actor=actor)
         key_version_promote(key_id=key_id, version=row.version, actor=actor)
@@ -147,14 +151,16 @@ def rotation_start(*, key_id: str, actor: Any, batch_size: int = 1000, add_versi
         target=job,
         payload={"key_id": key_id, "version": primary, "total_count": job.total},
     )
-    transaction.on_commit(lambda: _enqueue(job.pk))
+    transaction.on_commit(lambda: _enqueue(job.pk, workers=workers))
     return job
 
 
-def _enqueue(job_id: Any) -> None:
+def _enqueue(job_id: Any, *, workers: int = 1) -> None:
+    """Queue ``workers`` tasks for the job: they share it through its cursor, so more workers finish sooner."""
     from vault.tasks import rotation_run_task
 
-    rotation_run_task.delay(str(job_id))
+    for _ in range(max(1, workers)):
+        rotation_run_task.delay(str(job_id))
 
 
 ROWS_CURSOR = "vault.StoredIdentifier"
@@ -351,7 +357,7 @@ def _finish(job: RotationJob, status: str, *, error: str = "") -> RotationJob:
     return job
 
 
-def rotation_resume(*, job_id: Any, actor: Any) -> RotationJob:
+def rotation_resume(*, job_id: Any, actor: Any, workers: int = 1) -> RotationJob:
     """Re-enqueue an unfinished (or failed) job; rows already moved are skipped."""
     with transaction.atomic():
         job = RotationJob.objects.select_for_update().get(pk=job_id)
@@ -361,5 +367,5 @@ def rotation_resume(*, job_id: Any, actor: Any) -> RotationJob:
         job.error = ""
         job.finished_at = None
         job.save(update_fields=["status", "error", "finished_at", "updated_at"])
-        transaction.on_commit(lambda: _enqueue(job.pk))
+        transaction.on_commit(lambda: _enqueue(job.pk, workers=workers))
     return job

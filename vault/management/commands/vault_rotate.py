@@ -41,6 +41,7 @@ class Command(BaseCommand):
             "--rewrap-only", action="store_true", help="start a job for the current primary, adding no version"
         )
         parser.add_argument("--batch-size", type=int, default=1000)
+        parser.add_argument("--workers", type=int, default=1, help="Celery tasks sharing the job (parallelism)")
         parser.add_argument("--inline", action="store_true", help="run here, not in a Celery worker")
         parser.add_argument("--actor", metavar="EMAIL", help="officer to record in the audit trail")
 
@@ -57,13 +58,14 @@ class Command(BaseCommand):
                 return
             if options["resume"]:
                 job = self._job(options["resume"], key_id)
-                job = rotation_resume(job_id=job.pk, actor=actor)
+                job = rotation_resume(job_id=job.pk, actor=actor, workers=options["workers"])
             else:
                 job = rotation_start(
                     key_id=key_id,
                     actor=actor,
                     batch_size=options["batch_size"],
                     add_version=not options["rewrap_only"],
+                    workers=options["workers"],
                 )
                 self.stdout.write(f"{key_id}: version {job.target_version} is primary; job {job.pk}")
             if options["inline"]:
