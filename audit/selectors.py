@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import base64
-import itertools
 import json
 import uuid
 from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Max, Min, Q, QuerySet
 
 from audit import chain, merkle
 from audit.models import AuditCheckpoint, AuditEvent
@@ -168,37 +167,39 @@ def export_lines(events: QuerySet[AuditEvent], *, description: dict[str, Any]) -
     A contiguous run of events is verified by its chain links plus one inclusion proof of
     its last event (whose hash commits to all before it); otherwise every event carries
     its own inclusion proof. Events not yet covered by a checkpoint are listed as unsigned.
+    Events are streamed from the database, never all held in memory.
     """
-    rows = list(events.order_by("sequence"))
+    events = events.order_by("sequence")
+    stats = events.aggregate(n=Count("id"), first=Min("sequence"), last=Max("sequence"))
+    count, first, last = stats["n"], stats["first"], stats["last"]
+    contiguous = count == 0 or last - first + 1 == count
     latest = AuditCheckpoint.objects.order_by("-tree_size").first()
     signed_size = latest.tree_size if latest else 0
-    contiguous = all(b.sequence == a.sequence + 1 for a, b in itertools.pairwise(rows))
     yield json.dumps(
         {
             "type": "header",
             "format": EXPORT_FORMAT,
             **description,
-            "events": len(rows),
+            "events": count,
             "contiguous": contiguous,
-            "first_sequence": rows[0].sequence if rows else None,
-            "last_sequence": rows[-1].sequence if rows else None,
+            "first_sequence": first,
+            "last_sequence": last,
         },
         sort_keys=True,
     )
-    tree = merkle_tree(signed_size) if rows and latest and rows[0].sequence <= signed_size else None
-    for event in rows:
+    for event in events.iterator(chunk_size=2000):
         yield json.dumps({"type": "event", **event_as_dict(event)}, sort_keys=True, ensure_ascii=False)
-    signed = [e for e in rows if e.sequence <= signed_size]
-    to_prove = signed[-1:] if contiguous else signed
-    for event in to_prove if latest is not None and tree is not None else []:
-        bundle = inclusion_bundle(event=event, checkpoint=latest, tree=tree)
-        yield json.dumps(
-            {"type": "inclusion_proof", "sequence": event.sequence, **{k: bundle[k] for k in _PROOF_KEYS}},
-            sort_keys=True,
-        )
-    if latest is not None and to_prove:
+
+    signed = events.filter(sequence__lte=signed_size)
+    to_prove = signed.order_by("-sequence")[:1] if contiguous else signed
+    if latest is not None and signed.exists():
+        tree = merkle_tree(signed_size)
+        for event in to_prove.iterator(chunk_size=2000):
+            bundle = inclusion_bundle(event=event, checkpoint=latest, tree=tree)
+            line = {"type": "inclusion_proof", "sequence": event.sequence, **{k: bundle[k] for k in _PROOF_KEYS}}
+            yield json.dumps(line, sort_keys=True)
         yield json.dumps({"type": "checkpoint", **checkpoint_as_dict(latest)}, sort_keys=True)
-    unsigned = [e.sequence for e in rows if e.sequence > signed_size]
+    unsigned = list(events.filter(sequence__gt=signed_size).values_list("sequence", flat=True))
     if unsigned:
         yield json.dumps({"type": "unsigned", "sequences": unsigned}, sort_keys=True)
 
