@@ -10,7 +10,15 @@ from common import health
 from common.metrics import metrics_view
 
 # Each module, when it exists, contributes its routes under /api/v1/.
-API_URLCONFS = ["accounts.urls", "screening.urls", "screening.screenings_urls", "kyc.urls", "vault.urls", "audit.urls"]
+API_URLCONFS = [
+    "accounts.urls",
+    "screening.urls",
+    "screening.screenings_urls",
+    "kyc.urls",
+    "vault.urls",
+    "audit.urls",
+    "monitoring.urls",
+]
 
 api_v1 = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

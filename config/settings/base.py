@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "audit",
     "screening",
     "kyc",
+    "monitoring",
 ]
 
 MIDDLEWARE = [
