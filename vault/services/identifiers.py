@@ -15,7 +15,7 @@ from audit.services import audit_record
 from vault import audit_actions, keyring
 from vault.crypto import Context, KeyRetiredError, is_token, lookup_tokens, mask, open_, seal
 from vault.models import StoredIdentifier
-from vault.services.errors import IdentifierNotFound, RevealDenied
+from vault.services.errors import IdentifierNotFound, RevealDenied, VaultError
 from vault.validation import Identifier, IdentifierType, validate_identifier
 
 TABLE = StoredIdentifier._meta.db_table
@@ -190,7 +190,7 @@ def _over_rate_limit(actor: Any) -> bool:
     return count > limit
 
 
-def _deny(*, code: str, message: str, token: str, purpose: str, actor: Any) -> RevealDenied:
+def _deny(*, code: str, message: str, token: str, purpose: str, actor: Any) -> VaultError:
     with transaction.atomic():
         audit_record(
             action=audit_actions.IDENTIFIER_REVEAL_DENIED,
@@ -203,8 +203,9 @@ def _deny(*, code: str, message: str, token: str, purpose: str, actor: Any) -> R
                 "purpose": purpose if purpose in RevealPurpose.values else "",
             },
         )
-    error: RevealDenied = IdentifierNotFound(message) if code == "not_found" else RevealDenied(message, code=code)
-    return error
+    if code == "not_found":
+        return IdentifierNotFound(message)
+    return RevealDenied(message, code=code)
 
 
 def identifier_reveal(*, token: str, purpose: str, actor: Any, step_up_verified: bool) -> RevealedIdentifier:
