@@ -18,7 +18,7 @@ import fcntl
 import threading
 import time
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +49,8 @@ class Snapshot:
 
     index: Index
     versions: tuple[VersionRef, ...]
+    # entity id -> ListEntry primary key, filled as matches are stored (saves a query per repeated match)
+    entry_ids: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def version_map(self) -> dict[str, str]:

@@ -314,20 +314,19 @@ def suppressions_for(*, owner_key: str, key: str) -> list[Suppression]:
     return [Suppression(key, entity, content_hash) for entity, content_hash in rows]
 
 
-def _entries_for(snapshot: Snapshot, matches: list[Match]) -> dict[str, ListEntry]:
-    versions = snapshot.version_map
-    condition = Q()
-    for match in matches:
-        code, _, ref = match.entity.partition(":")
-        condition |= Q(version_id=versions.get(code), ref=ref)
-    if not matches:
-        return {}
-    by_key = {}
-    for entry in (
-        ListEntry.objects.filter(condition).select_related("version__source").only("id", "ref", "version__source__code")
-    ):
-        by_key[f"{entry.version.source.code}:{entry.ref}"] = entry
-    return by_key
+def _entry_ids(snapshot: Snapshot, matches: list[Match]) -> dict[str, Any]:
+    """ListEntry primary keys of the matched entities in the snapshot's versions (memoised per snapshot)."""
+    known = snapshot.entry_ids
+    missing = [match.entity for match in matches if match.entity not in known]
+    if missing:
+        versions = snapshot.version_map
+        condition = Q()
+        for entity in missing:
+            code, _, ref = entity.partition(":")
+            condition |= Q(version_id=versions.get(code), ref=ref)
+        for pk, ref, code in ListEntry.objects.filter(condition).values_list("pk", "ref", "version__source__code"):
+            known[f"{code}:{ref}"] = pk
+    return {match.entity: known.get(match.entity) for match in matches}
 
 
 def match_record(match: Match) -> dict[str, Any]:
@@ -417,7 +416,7 @@ def screening_run(
         limit=limit,
         suppressions=suppressions_for(owner_key=requester.owner_key, key=key),
     )
-    entries = _entries_for(snapshot, result.matches)
+    entry_ids = _entry_ids(snapshot, result.matches)
     screening_id = uuid.uuid4()
     ring = keyring.token_ring()
     identifier_rows = _identifier_rows(query, ring)
@@ -457,7 +456,7 @@ def screening_run(
             screening=screening,
             rank=rank,
             entity=match.entity,
-            list_entry=entries.get(match.entity),
+            list_entry_id=entry_ids.get(match.entity),
             source=match.source,
             listed_name=match.name[:500],
             schema=match.schema,

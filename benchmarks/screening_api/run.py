@@ -1,0 +1,253 @@
+"""REST single screening under concurrent clients: gunicorn (production settings) + PostgreSQL, loopback only.
+
+Starts the production stack on a fresh benchmark database (``benchmarks/stack.py``), loads the real
+watchlists from ../shared (every default source whose file is there; the hand-made samples otherwise),
+warms every gunicorn worker (index loaded from the on-disk cache), then runs ``--clients`` closed-loop
+clients that each POST /api/v1/screenings/ back to back (no think time), and a paced stage at
+``--rate`` requests per second overall. Each stage is bounded by a request count and a time limit.
+Names are a mix of listed names, perturbed listed names and ordinary names. Prints p50/p90/p99/max,
+throughput, errors, the server-side ``duration_ms`` of the screenings (engine + lookups), and the
+machine. The target in issue 4 is p99 <= 30 ms with 20 concurrent clients.
+
+    .venv/bin/python benchmarks/screening_api/run.py [--clients 20] [--requests 4000] [--seconds 60]
+        [--rate 100] [--web-workers 4] [--samples]
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import random
+import statistics
+import sys
+import threading
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from benchmarks.machine import describe
+from benchmarks.stack import REPO, Stack, require_tools
+
+SHARED = REPO.parent / "shared" / "watchlists"
+ORDINARY = [
+    "Maria Garcia Lopez",
+    "John Smith",
+    "Wei Chen",
+    "Olga Petrova",
+    "Carlos Mendes",
+    "Fatima Zahra Benali",
+    "Kenji Watanabe",
+    "Aisha Okafor",
+    "Lukas Becker",
+    "Sofia Rossi",
+    "Priya Sharma",
+    "Jean-Pierre Dubois",
+    "Anna Kowalska",
+    "Mehmet Yilmaz",
+    "Nguyen Van An",
+    "Tomasz Nowak",
+]
+
+
+def load_lists(stack: Stack, samples: bool) -> str:
+    """Every default source whose offline file is in ../shared, or the hand-made samples."""
+    if not samples and SHARED.exists():
+        from screening.watchlist_sources import DEFAULT_SOURCES
+
+        loaded = []
+        for code, spec in DEFAULT_SOURCES.items():
+            path = SHARED / spec.local_path
+            if spec.local_path and path.exists():
+                stack.manage("load_watchlist", spec.format, str(path), "--source", code)
+                loaded.append(code)
+        return "real lists from ../shared: " + ", ".join(loaded)
+    stack.manage("load_watchlist", "--samples")
+    return "hand-made sample lists"
+
+
+def setup_client(stack: Stack) -> tuple[str, list[str]]:
+    """An API client allowed to screen, and listed names to screen (from the loaded index)."""
+    code = (
+        "from accounts import services; from accounts.models import ApiClient\n"
+        "c = ApiClient.objects.filter(name='bench-screening').first() or "
+        "services.api_client_create(name='bench-screening', actor=None, scopes=['screening:run'])\n"
+        "[services.api_key_revoke(key=k, actor=None) for k in c.keys.active()]\n"
+        "print(services.api_key_issue(client=c, actor=None)[1])\n"
+        "from screening.runtime import runtime\n"
+        "import json, random; s = runtime.current(); random.seed(7)\n"  # builds and caches the index once
+        "names = [n for n in s.index.name_display if 5 < len(n) < 60]\n"
+        "print(json.dumps(random.sample(names, min(300, len(names)))))\n"
+    )
+    lines = stack.manage("shell", "-c", code).strip().splitlines()
+    return lines[-2], json.loads(lines[-1])
+
+
+def perturb(name: str, rng: random.Random) -> str:
+    words = name.split()
+    kind = rng.randrange(3)
+    if kind == 0 and len(words) > 1:
+        words.reverse()
+    elif kind == 1:
+        word = rng.randrange(len(words))
+        w = words[word]
+        if len(w) > 3:
+            i = rng.randrange(1, len(w) - 1)
+            words[word] = w[:i] + w[i + 1 :]
+    else:
+        return name.lower()
+    return " ".join(words)
+
+
+def bodies(listed: list[str], count: int, seed: int) -> list[bytes]:
+    rng = random.Random(seed)
+    out = []
+    for _ in range(count):
+        roll = rng.random()
+        if roll < 0.3:
+            name = rng.choice(listed)
+        elif roll < 0.6:
+            name = perturb(rng.choice(listed), rng)
+        else:
+            name = rng.choice(ORDINARY)
+        out.append(json.dumps({"name": name}).encode())
+    return out
+
+
+class Client(threading.Thread):
+    def __init__(self, port: int, key: str, work: list[bytes], deadline: float, interval: float | None) -> None:
+        super().__init__(daemon=True)
+        self.port, self.key, self.work, self.deadline, self.interval = port, key, work, deadline, interval
+        self.latencies: list[float] = []
+        self.server_ms: list[float] = []
+        self.errors: dict[str, int] = {}
+
+    def run(self) -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        headers = {"Authorization": f"Api-Key {self.key}", "Content-Type": "application/json"}
+        next_at = time.perf_counter()
+        for body in self.work:
+            if time.perf_counter() > self.deadline:
+                break
+            if self.interval is not None:
+                delay = next_at - time.perf_counter()
+                if delay > 0:
+                    time.sleep(delay)
+                next_at += self.interval
+            started = time.perf_counter()
+            try:
+                conn.request("POST", "/api/v1/screenings/", body=body, headers=headers)
+                response = conn.getresponse()
+                payload = response.read()
+            except (OSError, http.client.HTTPException) as exc:
+                self.errors[type(exc).__name__] = self.errors.get(type(exc).__name__, 0) + 1
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+                continue
+            elapsed = (time.perf_counter() - started) * 1000
+            if response.status != 201:
+                self.errors[str(response.status)] = self.errors.get(str(response.status), 0) + 1
+                continue
+            self.latencies.append(elapsed)
+            self.server_ms.append(json.loads(payload)["duration_ms"])
+        conn.close()
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
+
+
+def stage(port: int, key: str, listed: list[str], *, clients: int, requests: int, seconds: float, rate: float | None):
+    per_client = requests // clients
+    deadline = time.perf_counter() + seconds
+    interval = clients / rate if rate else None
+    threads = [Client(port, key, bodies(listed, per_client, seed=n), deadline, interval) for n in range(clients)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    wall = time.perf_counter() - started
+    latencies = [x for t in threads for x in t.latencies]
+    server = [x for t in threads for x in t.server_ms]
+    errors: dict[str, int] = {}
+    for thread in threads:
+        for code, n in thread.errors.items():
+            errors[code] = errors.get(code, 0) + n
+    return latencies, server, errors, wall
+
+
+def report(title: str, latencies: list[float], server: list[float], errors: dict[str, int], wall: float) -> None:
+    print(f"\n{title}")
+    print(f"  load average    {' / '.join(f'{x:.1f}' for x in os.getloadavg())} (1/5/15 min) after the stage")
+    if not latencies:
+        print(f"  no successful request; errors {errors}")
+        return
+    print(f"  requests ok     {len(latencies)}   errors {sum(errors.values())} {errors or ''}")
+    print(f"  throughput      {len(latencies) / wall:.1f} screenings/s over {wall:.1f} s")
+    print(
+        "  latency ms      "
+        f"p50 {percentile(latencies, 50):.1f}  p90 {percentile(latencies, 90):.1f}  "
+        f"p99 {percentile(latencies, 99):.1f}  max {max(latencies):.1f}  mean {statistics.fmean(latencies):.1f}"
+    )
+    print(
+        "  server ms       "
+        f"p50 {percentile(server, 50):.2f}  p99 {percentile(server, 99):.2f}  (engine + lookups, from duration_ms)"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument("--requests", type=int, default=4000, help="per stage, split across the clients")
+    parser.add_argument("--seconds", type=float, default=60, help="time limit per stage")
+    parser.add_argument("--rate", type=float, default=100, help="overall requests/s of the paced stage (0: skip)")
+    parser.add_argument("--web-workers", type=int, default=4)
+    parser.add_argument("--port", type=int, default=8097)
+    parser.add_argument("--samples", action="store_true", help="use the hand-made samples instead of ../shared")
+    args = parser.parse_args()
+    require_tools()
+
+    print("REST single screening benchmark (gunicorn + PostgreSQL, loopback)")
+    print(f"  machine       {describe()}")
+    with Stack(
+        database="tillit_bench_screening", port=args.port, web_workers=args.web_workers, celery_workers=0
+    ) as stack:
+        lists = load_lists(stack, args.samples)
+        key, listed = setup_client(stack)
+        stack.start()
+        print(f"  lists         {lists}")
+        print(f"  server        gunicorn {args.web_workers} sync workers, production settings, PostgreSQL 127.0.0.1")
+        # Warm-up: every worker loads the cached index and opens its database connection.
+        warm = stage(
+            stack.port,
+            key,
+            listed,
+            clients=args.web_workers * 2,
+            requests=args.web_workers * 40,
+            seconds=120,
+            rate=None,
+        )
+        report("warm-up (not counted)", *warm)
+        closed = stage(
+            stack.port, key, listed, clients=args.clients, requests=args.requests, seconds=args.seconds, rate=None
+        )
+        report(f"closed loop: {args.clients} concurrent clients, back to back (target p99 <= 30 ms)", *closed)
+        if args.rate:
+            paced = stage(
+                stack.port,
+                key,
+                listed,
+                clients=args.clients,
+                requests=int(min(args.requests, args.rate * args.seconds)),
+                seconds=args.seconds,
+                rate=args.rate,
+            )
+            report(f"paced: {args.clients} clients sharing {args.rate:.0f} requests/s", *paced)
+
+
+if __name__ == "__main__":
+    main()
