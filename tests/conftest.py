@@ -14,6 +14,7 @@ import pytest
 from django.conf import settings
 from rest_framework.test import APIClient
 
+from tests.mfa import mark_mfa_verified
 from tests.shared import REPO, shared_path
 
 
@@ -36,23 +37,12 @@ def officer(db: None) -> object:
     return User.objects.create_user("officer@example.test", "correct horse battery", role=Role.OFFICER, is_staff=True)
 
 
-def _mark_session_mfa_verified(client: APIClient, user: object) -> None:
-    """As if the person had typed a TOTP code in this session (what accounts.stepup records)."""
-    from django.utils import timezone
-
-    from accounts.stepup import MFA_SESSION_KEY
-
-    session = client.session
-    session[MFA_SESSION_KEY] = {"user": str(user.pk), "at": timezone.now().isoformat(), "factor": "test"}  # type: ignore[attr-defined]
-    session.save()
-
-
 @pytest.fixture
 def officer_api(officer: object) -> APIClient:
     """An API client logged in as an officer with a session that passed its second factor (CSRF enforced)."""
     client = APIClient(enforce_csrf_checks=True)
     client.force_login(officer)
-    _mark_session_mfa_verified(client, officer)
+    mark_mfa_verified(client, officer)
     return client
 
 
@@ -80,7 +70,7 @@ def login_api() -> Callable[..., APIClient]:
         client = APIClient()
         client.force_login(user)
         if mfa:
-            _mark_session_mfa_verified(client, user)
+            mark_mfa_verified(client, user)
         return client
 
     return make
@@ -90,7 +80,10 @@ class Totp:
     """Enrol people in TOTP and produce the codes their app would show (tests only)."""
 
     def enrol(self, user: object) -> bytes:
-        """Activate a device for ``user``; returns the seed (the test plays the authenticator app)."""
+        """Activate a device for ``user``; returns the seed (the test plays the authenticator app).
+
+        Enrol before logging the person in: activating a factor ends their other sessions.
+        """
         import base64
 
         from accounts import services

@@ -15,7 +15,7 @@ from accounts import otp
 from accounts.models import ApiClient, TotpDevice, User
 from audit.models import AuditEvent
 from tests.accounts.conftest import GATE
-from tests.conftest import _mark_session_mfa_verified
+from tests.mfa import mark_mfa_verified
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +28,7 @@ def _staff_client(user, *, mfa: bool) -> Client:
     client = Client()
     client.force_login(user)
     if mfa:
-        _mark_session_mfa_verified(client, user)
+        mark_mfa_verified(client, user)
     return client
 
 
