@@ -19,6 +19,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from audit.services import audit_record
 from screening import screenings_audit as actions
@@ -360,8 +361,13 @@ def stored_match_record(row: ScreeningMatch) -> dict[str, Any]:
 
 # --------------------------------------------------------------------------- single screening
 def request_fingerprint(data: Any) -> str:
-    """SHA-256 of a request body in canonical JSON (idempotency: same key, same body)."""
-    return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode("utf-8")).hexdigest()
+    """Keyed hash of a request body in canonical JSON (idempotency: same key, same body).
+
+    Keyed (HMAC with the secret key), because the body may hold identifiers: a plain hash of a name
+    and a passport number could be confirmed by guessing.
+    """
+    canonical = json.dumps(data, sort_keys=True, default=str)
+    return salted_hmac("tillit.screening.idempotency", canonical, algorithm="sha256").hexdigest()
 
 
 def screening_find_idempotent(*, actor: Any, idempotency_key: str, request_hash: str) -> Screening | None:
@@ -484,7 +490,7 @@ def screening_run(
 def _audit_payload(screening: Screening, query: Query, result: EngineResult, ring: Any) -> dict[str, Any]:
     subject = {
         "reference_hash": hashlib.sha256(screening.reference.encode()).hexdigest() if screening.reference else "",
-        "subject_key_hash": screening.subject_key,
+        "subject_token": token_for(ring, "screening_subject", screening.subject_key),
         "name_token": token_for(ring, "screening_name", " ".join(query.name.casefold().split())),
         "name_masked": mask_name(query.name),
         "schema": query.schema,
@@ -750,7 +756,7 @@ def false_positive_mark(*, actor: Any, match: ScreeningMatch, reason_code: str, 
             "entity": match.entity,
             "content_hash": match.content_hash,
             "score": match.score,
-            "subject_key_hash": screening.subject_key,
+            "subject_token": token_for(keyring.token_ring(), "screening_subject", screening.subject_key),
             "owner_kind": "api_client" if screening.api_client_id else "staff",
             "reason_code": reason_code,
             "note_hash": hashlib.sha256(note.strip().encode()).hexdigest() if note.strip() else "",

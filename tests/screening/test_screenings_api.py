@@ -209,3 +209,13 @@ def test_an_officer_can_screen_through_the_session_api(officer, login_api, sampl
     stored = Screening.objects.get(pk=response.json()["id"])
     assert stored.owner_key == "staff"
     assert stored.api_client is None
+
+
+def test_thresholds_per_source_come_from_settings_and_are_recorded(screening_client, sample_lists, settings):
+    default = screen(screening_client, name="Ivan Obraztsov").json()
+    listed = next(m for m in default["matches"] if m["entity"] == "demo_un:KPi.901")
+    assert listed["score"] < 0.99
+    settings.TILLIT_SCREENING_THRESHOLDS = {"default": 0.8, "by_source": {"demo_un": 0.99}}
+    strict = screen(screening_client, name="Ivan Obraztsov").json()
+    assert "demo_un:KPi.901" not in [m["entity"] for m in strict["matches"]]
+    assert strict["thresholds"]["by_source"] == {"demo_un": 0.99}
