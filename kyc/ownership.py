@@ -29,6 +29,7 @@ EPSILON = 1e-9
 MAX_ITERATIONS = 10_000
 MAX_CHAINS = 20
 MAX_CHAIN_LENGTH = 12
+MAX_WALK_STEPS = 200_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,7 +152,7 @@ def analyse_ofac_50(
         party: BlockedEntity(
             party=party,
             aggregate=effective[party],
-            chains=tuple(_chains(party, owners, blocked, listed_set, entity_set)),
+            chains=tuple(_chains(party, owners, blocked, listed_set, entity_set, effective)),
         )
         for party in targets
         if party in blocked and party not in listed_set
@@ -169,13 +170,17 @@ def _chains(
     blocked: Collection[str],
     listed: Collection[str],
     entities: Collection[str],
+    effective: Mapping[str, float],
 ) -> list[Chain]:
     """The strongest simple paths that carry blocked ownership into ``target``, best first.
 
     A path walks up from the target through owners that are not blocked (looked through) and
-    ends at a blocked owner: a listed person, or an entity blocked in its own right.
+    ends at a blocked owner: a listed person, or an entity blocked in its own right. Only owners
+    that carry some blocked ownership are walked into, and the walk has a step budget, so naming
+    the chains stays fast on large groups.
     """
     found: list[Chain] = []
+    budget = [MAX_WALK_STEPS]
 
     def upstream(entity: str, path: list[str]) -> tuple[tuple[str, ...], tuple[float, ...]]:
         """How a blocked (not listed) entity came to be blocked: its strongest chain from a listed party."""
@@ -195,8 +200,13 @@ def _chains(
         if len(found) >= MAX_CHAINS * 5 or len(path) > MAX_CHAIN_LENGTH:
             return
         for owner, share in sorted(owners.get(party, {}).items(), key=lambda item: -item[1]):
+            budget[0] -= 1
+            if budget[0] < 0:
+                return
             if owner in path or share <= 0.0:
                 continue  # a cycle: its share is already counted in the aggregate
+            if owner not in blocked and effective.get(owner, 0.0) <= 0.0:
+                continue  # carries no blocked ownership
             carried = product * share
             if owner in blocked:
                 before, before_shares = ((), ()) if owner in listed else upstream(owner, [*path, owner])
@@ -215,22 +225,40 @@ def _chains(
 
 
 def effective_ownership(holdings: Iterable[Holding], target: str) -> dict[str, float]:
-    """Each party's effective (looked-through, multiplied) share of ``target`` over all simple paths."""
+    """Each party's effective (looked-through, multiplied) share of ``target``, summed over every path.
+
+    Computed by iteration rather than path enumeration, so it is linear in the number of holdings
+    per round: on an acyclic group it equals the sum over paths of the product of the shares; a
+    circular holding adds its (converging) share on each turn around the circle, capped at 100%.
+    """
+    owned_by: dict[str, dict[str, float]] = defaultdict(dict)  # owner -> {owned: share}
+    for holding in holdings:
+        bucket = owned_by[holding.owner]
+        bucket[holding.owned] = min(1.0, bucket.get(holding.owned, 0.0) + holding.share)
+    reach = {target}
+    frontier = [target]
     owners = _owners_of(holdings)
-    totals: dict[str, float] = defaultdict(float)
-
-    def walk(party: str, path: frozenset[str], product: float, depth: int) -> None:
-        if depth > MAX_CHAIN_LENGTH:
-            return
-        for owner, share in owners.get(party, {}).items():
-            if owner in path:
-                continue
-            carried = product * share
-            totals[owner] += carried
-            walk(owner, path | {owner}, carried, depth + 1)
-
-    walk(target, frozenset({target}), 1.0, 0)
-    return {party: min(1.0, value) for party, value in totals.items()}
+    while frontier:  # only the parties above the target matter
+        party = frontier.pop()
+        for owner in owners.get(party, {}):
+            if owner not in reach:
+                reach.add(owner)
+                frontier.append(owner)
+    reach.discard(target)
+    values: dict[str, float] = defaultdict(float)
+    for _ in range(MAX_ITERATIONS):
+        changed = False
+        for party in reach:
+            total = 0.0
+            for owned, share in owned_by[party].items():
+                total += share * (1.0 if owned == target else values.get(owned, 0.0))
+            total = min(1.0, total)
+            if abs(total - values[party]) > EPSILON:
+                values[party] = total
+                changed = True
+        if not changed:
+            break
+    return {party: value for party, value in values.items() if value > 0.0}
 
 
 def beneficial_owners(
@@ -259,23 +287,44 @@ class Opacity:
 
 
 def ownership_layers(holdings: Iterable[Holding], target: str) -> int:
-    """The number of intermediate companies on the longest simple ownership path into ``target``."""
+    """The number of intermediate companies on the longest ownership chain into ``target``.
+
+    Circles count once (each group of companies that own each other is one step), so the answer
+    is the longest path in a directed acyclic graph: linear time, whatever the size of the group.
+    """
+    holdings = list(holdings)
     owners = _owners_of(holdings)
-    best = 0
+    component: dict[str, int] = {}
+    for number, cycle in enumerate(ownership_cycles(holdings)):
+        for party in cycle:
+            component[party] = -(number + 1)
 
-    def walk(party: str, path: frozenset[str], depth: int) -> None:
-        nonlocal best
-        if depth > MAX_CHAIN_LENGTH:
-            return
-        for owner in owners.get(party, {}):
-            if owner in path:
-                continue
-            if owners.get(owner):
-                best = max(best, depth + 1)
-                walk(owner, path | {owner}, depth + 1)
+    def node(party: str) -> str:
+        return f"#cycle{component[party]}" if party in component else party
 
-    walk(target, frozenset({target}), 0)
-    return best
+    graph: dict[str, set[str]] = defaultdict(set)  # node -> nodes that own it
+    members: dict[str, list[str]] = defaultdict(list)
+    for owned, holders in owners.items():
+        members[node(owned)].append(owned)
+        for owner in holders:
+            if node(owner) != node(owned):
+                graph[node(owned)].add(node(owner))
+    depth: dict[str, int] = {}
+    start = node(target)
+    stack: list[tuple[str, bool]] = [(start, False)]
+    while stack:
+        current, expanded = stack.pop()
+        if expanded:
+            # An owner that is itself owned is an intermediate layer.
+            depth[current] = max(
+                (depth[above] + (1 if graph.get(above) else 0) for above in graph.get(current, ())), default=0
+            )
+            continue
+        if current in depth:
+            continue
+        stack.append((current, True))
+        stack.extend((above, False) for above in graph.get(current, ()) if above not in depth)
+    return depth.get(start, 0)
 
 
 def ownership_cycles(holdings: Iterable[Holding]) -> list[tuple[str, ...]]:

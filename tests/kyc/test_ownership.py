@@ -203,3 +203,18 @@ def test_effective_ownership_of_a_tree_equals_the_product_along_its_path(raw: li
     shares = effective_ownership(graph, target)
     assert all(0.0 <= value <= 1.0 for value in shares.values())
     assert target not in shares
+
+
+def test_a_lattice_with_two_to_the_fortieth_paths_is_analysed_exactly() -> None:
+    # 40 layers of two companies, each owned half-and-half by both companies of the layer above.
+    holdings = [h("X", "L0a", 100), h("Y", "L0b", 100)]
+    for layer in range(1, 41):
+        for name in ("a", "b"):
+            holdings += [h(f"L{layer - 1}a", f"L{layer}{name}", 50), h(f"L{layer - 1}b", f"L{layer}{name}", 50)]
+    holdings.append(h("L40a", "Target", 100))
+    shares = effective_ownership(holdings, "Target")
+    assert shares["X"] == pytest.approx(0.5) and shares["Y"] == pytest.approx(0.5)
+    assert ownership_layers(holdings, "Target") == 41
+    result = analyse_ofac_50(holdings, {"X"})
+    assert result.is_blocked("Target")  # every company is 50% owned by X, looked through
+    assert result.blocked["Target"].chains  # named within the walk budget
