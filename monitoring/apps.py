@@ -1,0 +1,31 @@
+from django.apps import AppConfig
+
+ACTION_VIEW = "monitoring.view"
+ACTION_OPERATE = "monitoring.operate"
+
+
+class MonitoringConfig(AppConfig):
+    name = "monitoring"
+    verbose_name = "Ongoing monitoring"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from accounts import policy
+        from monitoring import receivers
+        from screening.signals import watchlist_version_activated
+
+        if ACTION_VIEW not in policy.ACTIONS:
+            policy.define(
+                ACTION_VIEW,
+                roles=policy.READERS | {policy.ADMIN},
+                description="Read monitoring jobs and their progress",
+            )
+        if ACTION_OPERATE not in policy.ACTIONS:
+            policy.define(
+                ACTION_OPERATE,
+                roles={policy.SENIOR, policy.ADMIN},
+                description="Pause, resume or re-run a monitoring job",
+            )
+        watchlist_version_activated.connect(
+            receivers.on_version_activated, dispatch_uid="monitoring.on_version_activated"
+        )

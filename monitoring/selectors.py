@@ -1,0 +1,38 @@
+"""Monitoring reads: jobs for the admin, the customers the schedule considers, their risk levels."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
+
+from django.db.models import OuterRef, QuerySet, Subquery
+
+from monitoring.models import MonitoringAlert, MonitoringChunk, MonitoringJob
+from monitoring.party_index import monitored_statuses
+
+
+def job_list() -> QuerySet[MonitoringJob]:
+    """Every job, newest first (the admin's list)."""
+    return MonitoringJob.objects.select_related("list_version__source", "rerun_of").order_by("-created_at")
+
+
+def job_chunks(*, job: MonitoringJob) -> QuerySet[MonitoringChunk]:
+    return job.chunks.order_by("number")
+
+
+def job_alerts(*, job: MonitoringJob) -> QuerySet[MonitoringAlert]:
+    return job.alerts.select_related("hit", "party").order_by("-created_at")
+
+
+def monitoring_risk_levels() -> Iterator[tuple[Any, str | None, datetime]]:
+    """(customer id, latest risk level or None, created at) of every monitored customer."""
+    from kyc.models import Customer, RiskRating
+
+    latest = RiskRating.objects.filter(case__customer=OuterRef("pk")).order_by("-created_at").values("level")[:1]
+    rows = (
+        Customer.objects.filter(status__in=monitored_statuses())
+        .annotate(level=Subquery(latest))
+        .values_list("pk", "level", "created_at")
+    )
+    yield from rows.iterator(chunk_size=5000)
