@@ -131,3 +131,31 @@ def queue_counts(*, user: Any) -> dict[str, int]:
 
 def open_hit_count(case: Case) -> int:
     return case.hits.filter(status__in=[HitStatus.PENDING, HitStatus.CLEARING_PROPOSED]).count()
+
+
+# --- Ongoing monitoring -------------------------------------------------------------------------------
+
+
+def monitoring_risk_levels(*, statuses: tuple[str, ...] | None = None) -> list[tuple[Any, str | None, Any]]:
+    """(customer id, risk level of its latest rating, when it was onboarded) for monitored customers.
+
+    Monitored customers are those whose status is in ``statuses`` (default: onboarding, in review,
+    approved: everyone not rejected who has been submitted). The level is
+    that of the most recent rating of any of the customer's cases (None when never rated); the
+    onboarding time is when its first approving case closed (None if it has none).
+    """
+    from django.db.models import Min, OuterRef, Subquery
+
+    from kyc.models import CustomerStatus, RiskRating
+
+    wanted = statuses or (CustomerStatus.ONBOARDING, CustomerStatus.IN_REVIEW, CustomerStatus.APPROVED)
+    latest_level = RiskRating.objects.filter(case__customer=OuterRef("pk")).order_by("-created_at").values("level")[:1]
+    rows = (
+        Customer.objects.filter(status__in=wanted)
+        .annotate(
+            level=Subquery(latest_level),
+            onboarded_at=Min("cases__closed_at", filter=Q(cases__status=CaseStatus.APPROVED)),
+        )
+        .values_list("pk", "level", "onboarded_at")
+    )
+    return list(rows)

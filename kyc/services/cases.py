@@ -129,6 +129,39 @@ def case_submit(*, customer: Customer, actor: Any) -> Case:
 
 
 @transaction.atomic
+def case_open_for_review(*, customer: Customer, summary: str, trigger: str, actor: Any = None) -> Case:
+    """Open a case that goes straight to officers, without the onboarding pipeline.
+
+    For alerts found after onboarding (ongoing monitoring): the case is opened, marked as already
+    validated, screened and decided by the machine (so the pipeline never runs on it), and moved to
+    review through the allowed transitions. Raises CaseInProgress when the customer has an active case.
+    """
+    customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    active = customer.cases.filter(status__in=[s for s, moves in TRANSITIONS.items() if moves]).first()
+    if active is not None:
+        raise CaseInProgress(active)
+    now = timezone.now()
+    case = Case(
+        customer=customer,
+        validated_at=now,
+        screened_at=now,
+        decided_at=now,
+        summary=summary[:500],
+        correlation_id=get_correlation_id() or "",
+    )
+    case.full_clean()
+    case.save()
+    audit_record(
+        action=audit_actions.CASE_OPENED,
+        actor=actor,
+        target=case,
+        payload={"customer_id": customer.pk, "party_count": customer.parties.count(), "trigger_kind": trigger},
+    )
+    case = case_transition(case=case, to=CaseStatus.SCREENING, actor=actor, reason=trigger)
+    return case_transition(case=case, to=CaseStatus.REVIEW, actor=actor, reason=trigger)
+
+
+@transaction.atomic
 def case_assign(*, case: Case, assignee: Any, actor: Any) -> Case:
     """Give a case to an officer (or take it back: ``assignee=None``)."""
     case = Case.objects.select_for_update().get(pk=case.pk)

@@ -104,10 +104,69 @@ def subject_of(party: Party) -> integrations.Subject:
     )
 
 
-def party_screen(*, case: Case, party: Party) -> PartyScreening:
-    """Screen one party once per case; its hits are raised in the same transaction as the record."""
+@transaction.atomic
+def hit_raise(
+    *, case: Case, party: Party, found: integrations.Hit, list_versions: dict[str, Any], actor: Any = None
+) -> ScreeningHit:
+    """Record one screening hit (an alert) on a party of a case, audit it, and tell the client.
+
+    Used by onboarding screening and by ongoing monitoring; (case, party, entity) is unique, so a
+    second call for the same entry in the same case raises IntegrityError in the caller's transaction.
+    """
     from kyc.services.webhooks import webhook_emit
 
+    kind, pep_class = hit_kind(found.topics)
+    hit = ScreeningHit.objects.create(
+        case=case,
+        party=party,
+        entity=found.entity[:200],
+        source=found.source[:64],
+        listed_name=found.listed_name[:500],
+        schema=found.schema[:32],
+        topics=list(found.topics),
+        kind=kind,
+        pep_class=pep_class,
+        score=found.score,
+        threshold=found.threshold,
+        explanation=found.explanation,
+        content_hash=found.content_hash,
+        algorithm_version=found.algorithm_version,
+        list_versions=list_versions,
+    )
+    audit_record(
+        action=audit_actions.HIT_RAISED,
+        actor=actor,
+        target=hit,
+        payload={
+            "case_id": case.pk,
+            "customer_id": case.customer_id,
+            "party_id": party.pk,
+            "entity": hit.entity,
+            "hit_kind": kind,
+            "score": hit.score,
+            "threshold": hit.threshold,
+            "algorithm_version": hit.algorithm_version,
+            "list_versions": list_versions,
+        },
+    )
+    webhook_emit(
+        client=case.customer.client,
+        event_type=WebhookEvent.CUSTOMER_ALERT_RAISED,
+        data={
+            "case_id": str(case.pk),
+            "customer_id": str(case.customer_id),
+            "external_ref": case.customer.external_ref,
+            "party_id": str(party.pk),
+            "hit_id": str(hit.pk),
+            "hit_kind": kind,
+            "score": round(hit.score, 4),
+        },
+    )
+    return hit
+
+
+def party_screen(*, case: Case, party: Party) -> PartyScreening:
+    """Screen one party once per case; its hits are raised in the same transaction as the record."""
     done = PartyScreening.objects.filter(case=case, party=party).first()
     if done is not None:
         return done
@@ -125,53 +184,7 @@ def party_screen(*, case: Case, party: Party) -> PartyScreening:
         except IntegrityError:  # screened concurrently by a redelivered task
             return PartyScreening.objects.get(case=case, party=party)
         for found in outcome.hits:
-            kind, pep_class = hit_kind(found.topics)
-            hit = ScreeningHit.objects.create(
-                case=case,
-                party=party,
-                entity=found.entity[:200],
-                source=found.source[:64],
-                listed_name=found.listed_name[:500],
-                schema=found.schema[:32],
-                topics=list(found.topics),
-                kind=kind,
-                pep_class=pep_class,
-                score=found.score,
-                threshold=found.threshold,
-                explanation=found.explanation,
-                content_hash=found.content_hash,
-                algorithm_version=found.algorithm_version,
-                list_versions=outcome.list_versions,
-            )
-            audit_record(
-                action=audit_actions.HIT_RAISED,
-                actor=None,
-                target=hit,
-                payload={
-                    "case_id": case.pk,
-                    "customer_id": case.customer_id,
-                    "party_id": party.pk,
-                    "entity": hit.entity,
-                    "hit_kind": kind,
-                    "score": hit.score,
-                    "threshold": hit.threshold,
-                    "algorithm_version": hit.algorithm_version,
-                    "list_versions": outcome.list_versions,
-                },
-            )
-            webhook_emit(
-                client=case.customer.client,
-                event_type=WebhookEvent.CUSTOMER_ALERT_RAISED,
-                data={
-                    "case_id": str(case.pk),
-                    "customer_id": str(case.customer_id),
-                    "external_ref": case.customer.external_ref,
-                    "party_id": str(party.pk),
-                    "hit_id": str(hit.pk),
-                    "hit_kind": kind,
-                    "score": round(hit.score, 4),
-                },
-            )
+            hit_raise(case=case, party=party, found=found, list_versions=outcome.list_versions)
     return record
 
 

@@ -225,3 +225,51 @@ def test_a_redelivered_task_resumes_after_the_last_finished_step(
     case_screen(case_id=case.pk)  # the worker "dies" after screening
     assert case_run_pipeline(case_id=case.pk).status == "review"
     assert ScreeningHit.objects.count() == 1
+
+
+def test_an_alert_after_onboarding_opens_a_case_straight_for_review(
+    create_customer: Callable[..., dict], submit: Callable, watchlist: Any
+) -> None:
+    from kyc.integrations import Hit
+    from kyc.models import Customer, Party
+    from kyc.services.cases import CaseInProgress, case_open_for_review
+    from kyc.services.pipeline import hit_raise
+
+    customer = create_customer()
+    submit(customer["id"])  # approved at onboarding
+    row = Customer.objects.get(pk=customer["id"])
+    case = case_open_for_review(customer=row, summary="monitoring: newly listed", trigger="monitoring")
+    assert case.status == "review" and Customer.objects.get(pk=row.pk).status == "in_review"
+    with pytest.raises(CaseInProgress):
+        case_open_for_review(customer=row, summary="again", trigger="monitoring")
+    found = Hit(
+        entity="custom_kyc_tests:kyc-test-zarenko",
+        source="custom_kyc_tests",
+        listed_name="Viktor Zarenko",
+        schema="Person",
+        topics=("sanction",),
+        score=0.91,
+        threshold=0.8,
+        explanation={"features": []},
+        content_hash="0" * 64,
+        algorithm_version="1.0.0",
+    )
+    hit = hit_raise(case=case, party=Party.objects.get(customer=row), found=found, list_versions={})
+    assert hit.kind == "sanction" and hit.status == "pending"
+    assert AuditEvent.objects.filter(action="kyc.hit.raised", target_id=str(hit.pk)).exists()
+
+
+def test_monitored_customers_are_listed_with_their_latest_risk_level(
+    create_customer: Callable[..., dict], submit: Callable, watchlist: Any
+) -> None:
+    from kyc.selectors import monitoring_risk_levels
+
+    approved = create_customer()
+    submit(approved["id"])
+    in_review = create_customer(details={"given_names": "Elena", "family_name": "Stoyanova"})
+    submit(in_review["id"])
+    create_customer(details={"family_name": "Draft"})  # never submitted: not monitored
+    rows = {str(pk): (level, onboarded) for pk, level, onboarded in monitoring_risk_levels()}
+    assert set(rows) == {approved["id"], in_review["id"]}
+    assert rows[approved["id"]][0] == "low" and rows[approved["id"]][1] is not None
+    assert rows[in_review["id"]] == ("medium", None)
