@@ -109,3 +109,11 @@ def test_the_reveal_policy_can_be_replaced_by_a_role_table(analyst: Any, token: 
     assert identifier_reveal(token=token, purpose=PURPOSE, actor=plain_officer, step_up_verified=True).value
     with pytest.raises(RevealDenied):
         identifier_reveal(token=token, purpose=PURPOSE, actor=analyst, step_up_verified=True)
+
+
+def test_a_malformed_rate_setting_is_a_configuration_error(officer: Any, token: str, settings: Any) -> None:
+    from django.core.exceptions import ImproperlyConfigured
+
+    settings.TILLIT_VAULT_REVEAL_RATE = "lots"
+    with pytest.raises(ImproperlyConfigured, match="TILLIT_VAULT_REVEAL_RATE"):
+        identifier_reveal(token=token, purpose=PURPOSE, actor=officer, step_up_verified=True)

@@ -168,3 +168,13 @@ def test_a_failed_job_records_its_error_and_can_be_resumed(officer: Any, vault_k
     StoredIdentifier.objects.filter(pk=row.pk).delete()
     call_command("vault_rotate", "--resume", "--inline", stdout=StringIO())
     assert RotationJob.objects.get(pk=job.pk).status == "completed"
+
+
+def test_vault_rotate_token_rotates_the_token_key_inline(officer: Any) -> None:
+    row = identifier_store(identifier_type="lei", value=LEIS[0], actor=officer)
+    call_command("vault_rotate", "--token", "--inline", stdout=StringIO())
+    row.refresh_from_db()
+    assert token_version(row.token) == 2
+    call_command("vault_rotate", "--token", "--retire", "1", stdout=StringIO())
+    assert states("token") == {1: "retired", 2: "primary"}
+    assert identifier_lookup(identifier_type="lei", value=LEIS[0]) == row

@@ -171,9 +171,14 @@ def identifier_store_validated(*, identifier: Identifier, actor: Any) -> StoredI
 
 
 def _rate(setting: str, default: str) -> tuple[int, int]:
+    """``"20/h"`` -> (20, 3600); a malformed setting is a configuration error, not a silent default."""
+    from django.core.exceptions import ImproperlyConfigured
+
     text = str(getattr(settings, setting, default))
     count, _, period = text.partition("/")
-    seconds = {"s": 1, "m": 60, "h": 3600, "d": 86400}[period.strip()[:1].lower()]
+    seconds = {"s": 1, "m": 60, "h": 3600, "d": 86400}.get(period.strip()[:1].lower())
+    if not count.strip().isdigit() or seconds is None:
+        raise ImproperlyConfigured(f"{setting} must look like '20/h' (a count per s, m, h or d)")
     return int(count), seconds
 
 
