@@ -191,6 +191,7 @@ class CaseAdmin(ReadOnlyPolicy, admin.ModelAdmin):
         parties = list(customer.parties.prefetch_related("identifiers", "documents", "relationships_held__of_party"))
         screened = {s.party_id: s for s in case.screenings.all()}
         hits = list(case.hits.select_related("party", "proposed_by", "decided_by"))
+        entries = integrations.list_entries_for(hits)
         from audit.selectors import event_list
 
         context = {
@@ -207,7 +208,7 @@ class CaseAdmin(ReadOnlyPolicy, admin.ModelAdmin):
             "tree": ownership_tree(customer),
             "rating": case.latest_rating,
             "ratings": case.ratings.all()[:5],
-            "hits": hits,
+            "hits": [{"hit": hit, "entry": entries.get(hit.pk)} for hit in hits],
             "decisions": case.decisions.select_related("decided_by", "second_approver"),
             "proposal": case.decisions.filter(status=DecisionStatus.PROPOSED).first(),
             "notes": case.notes.select_related("author"),

@@ -218,3 +218,35 @@ def screen_subject(subject: Subject) -> Outcome:
         for match in matches
     ]
     return Outcome(hits=hits, list_versions=snapshot.record, algorithm_version=ALGORITHM_VERSION)
+
+
+def list_entries_for(hits: list[Any]) -> dict[Any, dict[str, Any]]:
+    """{hit id: the list entry it matched (names, dates, identifiers, programmes, remarks, entry id)}.
+
+    Reads the entry of the exact list version the hit was screened against (for the officer's
+    side-by-side view). Screening offers no selector by (source, version, reference) yet, so this
+    reads its ListEntry table; a hit whose version is gone shows no entry.
+    """
+    from django.db.models import Q
+
+    from screening.models import ListEntry
+
+    wanted: dict[tuple[str, str], list[Any]] = {}
+    condition = Q()
+    for hit in hits:
+        code, _, ref = hit.entity.partition(":")
+        version = (hit.list_versions or {}).get(code)
+        version_id = version.get("id") if isinstance(version, dict) else None
+        if not version_id:
+            continue
+        wanted.setdefault((str(version_id), ref), []).append(hit.pk)
+        condition |= Q(version_id=version_id, ref=ref)
+    if not wanted:
+        return {}
+    found: dict[Any, dict[str, Any]] = {}
+    for entry in ListEntry.objects.filter(condition).only("id", "version_id", "ref", "data"):
+        data = dict(entry.data or {})
+        data["entry_id"] = entry.pk
+        for hit_id in wanted.get((str(entry.version_id), entry.ref), []):
+            found[hit_id] = data
+    return found

@@ -257,6 +257,7 @@ def test_the_case_page_shows_the_hit_beside_the_list_entry_and_the_explanation(
     html = page.content.decode()
     assert "Victor Zarenkov" in html and "Viktor Zarenko" in html and "custom_kyc_tests:kyc-test-zarenko" in html
     assert "name matches listed name" in html  # the engine's explanation
+    assert "1961-04-12" in html and "full list entry" in html  # the list entry's own details
     assert "kyc.case.transitioned" in html  # the audit trail panel
     people["first"].act(sanctions_case, "note", text="Called the client for a passport copy.")
     assert (
