@@ -13,6 +13,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
+from django.urls import path
 
 from accounts import policy, services
 from accounts.models import ApiClient, ApiKey, User
@@ -73,6 +74,16 @@ class UserAdmin(StepUpAdminMixin, DjangoUserAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[User]:
         return super().get_queryset(request).select_related("totp_device")
+
+    def get_urls(self) -> list:
+        from accounts.admin_views import own_second_factor
+
+        own = path(
+            "my-second-factor/",
+            self.admin_site.admin_view(own_second_factor),
+            name="accounts_user_second_factor",
+        )
+        return [own, *super().get_urls()]
 
     @admin.display(boolean=True, description="2FA")
     def mfa_enrolled(self, obj: User) -> bool:

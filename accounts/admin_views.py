@@ -6,6 +6,7 @@ from django.contrib import admin
 from django.contrib.auth import update_session_auth_hash
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 
 from accounts import selectors, services, stepup
 from accounts.services.mfa import Outcome, Verification
@@ -72,3 +73,49 @@ def _enrol(request: HttpRequest) -> HttpResponse:
         "admin/accounts/mfa_enrol.html",
         {"title": "Set up your authenticator app", "enrolment": enrolment, "error": error},
     )
+
+
+def own_second_factor(request: HttpRequest) -> HttpResponse:
+    """The person's own second factor in the admin: replace the app, remove it, or renew recovery codes.
+
+    Replacing or removing needs a step-up (``mfa.remove_own``), renewing codes ``mfa.recovery_codes.renew``;
+    the prompt re-posts the chosen operation, which then proceeds.
+    """
+    user = request.user
+    operation = request.POST.get("op", "") if request.method == "POST" else ""
+    if operation == "confirm":
+        result = services.totp_enrol_confirm(user=user, code=request.POST.get(CODE, ""), actor=user)
+        if result.ok:
+            update_session_auth_hash(request, user)
+            stepup.mark_mfa_verified(request, factor="totp")
+            return _codes_page(request, result.recovery_codes)
+        return _enrol_page(request, error=_message(result))
+    if operation in {"replace", "remove"}:
+        blocked = stepup.admin_step_up(request, action="mfa.remove_own")
+        if blocked is not None:
+            return blocked
+        if operation == "replace":
+            return _enrol_page(request, error=None)
+        services.totp_remove(user=user, actor=user)
+        update_session_auth_hash(request, user)
+        request.session.pop(stepup.MFA_SESSION_KEY, None)
+        request.session.pop(stepup.SESSION_KEY, None)
+        return HttpResponseRedirect(reverse("admin:index"))  # the gate asks for a new app at once
+    if operation == "recovery":
+        blocked = stepup.admin_step_up(request, action="mfa.recovery_codes.renew")
+        if blocked is not None:
+            return blocked
+        return _codes_page(request, services.recovery_codes_issue(user=user, actor=user))
+    state = selectors.mfa_status(user=user)
+    return _render(request, "admin/accounts/mfa_manage.html", {"title": "Your second factor", "state": state})
+
+
+def _enrol_page(request: HttpRequest, *, error: str | None) -> HttpResponse:
+    enrolment = services.totp_enrol_begin(user=request.user, actor=request.user)
+    context = {"title": "Replace your authenticator app", "enrolment": enrolment, "error": error, "op": "confirm"}
+    return _render(request, "admin/accounts/mfa_enrol.html", context)
+
+
+def _codes_page(request: HttpRequest, codes: list[str]) -> HttpResponse:
+    context = {"title": "Recovery codes", "codes": codes, "next": reverse("admin:index")}
+    return _render(request, "admin/accounts/mfa_recovery_codes.html", context)

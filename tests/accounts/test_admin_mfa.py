@@ -195,3 +195,53 @@ def test_creating_a_client_in_the_admin_goes_through_the_audited_service(admin_u
     created = ApiClient.objects.get(name="partner")
     assert created.created_by == admin_user
     assert AuditEvent.objects.filter(action="accounts.api_client.created", target_id=str(created.pk)).exists()
+
+
+# --- One's own factor in the admin ---------------------------------------------------------------------------
+OWN = "/admin/accounts/user/my-second-factor/"
+
+
+def test_the_own_factor_page_shows_the_state_to_any_staff_member(officer, totp):
+    totp.enrol(officer)
+    page = _staff_client(officer, mfa=True).get(OWN)
+    assert "admin/accounts/mfa_manage.html" in _templates(page)
+    assert page.context["state"].recovery_codes_left == 10
+
+
+def test_removing_ones_own_app_in_the_admin_needs_a_step_up_then_the_gate_asks_for_a_new_one(officer, totp):
+    seed = totp.enrol(officer)
+    client = _staff_client(officer, mfa=True)
+    prompt = client.post(OWN, {"op": "remove"})
+    assert "admin/accounts/step_up.html" in _templates(prompt)
+    assert prompt.context["rule"].action == "mfa.remove_own"
+    assert TotpDevice.objects.filter(user=officer).exists()
+    with time_machine.travel(timezone.now() + timedelta(seconds=31)):
+        done = client.post(OWN, {"op": "remove", "_step_up_code": totp.fresh(officer, seed)})
+    assert done.status_code == 302
+    assert not TotpDevice.objects.filter(user=officer).exists()
+    assert "admin/accounts/mfa_enrol.html" in _templates(client.get("/admin/"))
+
+
+def test_replacing_ones_own_app_in_the_admin_shows_a_new_qr_once_and_keeps_this_session(officer, totp):
+    seed = totp.enrol(officer)
+    client = _staff_client(officer, mfa=True)
+    other = _staff_client(officer, mfa=True)
+    with time_machine.travel(timezone.now() + timedelta(seconds=31)):
+        page = client.post(OWN, {"op": "replace", "_step_up_code": totp.fresh(officer, seed)})
+        assert "admin/accounts/mfa_enrol.html" in _templates(page)
+        secret = page.context["enrolment"].secret_base32
+        new_seed = b32decode(secret + "=" * (-len(secret) % 8))
+        code = otp.code_for_step(new_seed, otp.step_at(timezone.now().timestamp()))
+        done = client.post(OWN, {"op": "confirm", "_mfa_code": code})
+    assert "admin/accounts/mfa_recovery_codes.html" in _templates(done)
+    assert "admin/index.html" in _templates(client.get("/admin/"))
+    assert other.get("/admin/").status_code == 302  # the other session ended: back to the login page
+
+
+def test_new_recovery_codes_in_the_admin_need_a_step_up(officer, totp):
+    seed = totp.enrol(officer)
+    client = _staff_client(officer, mfa=True)
+    assert "admin/accounts/step_up.html" in _templates(client.post(OWN, {"op": "recovery"}))
+    with time_machine.travel(timezone.now() + timedelta(seconds=31)):
+        done = client.post(OWN, {"op": "recovery", "_step_up_code": totp.fresh(officer, seed)})
+    assert len(done.context["codes"]) == 10
