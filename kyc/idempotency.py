@@ -4,7 +4,8 @@ A repeat with the same key and the same request gets the stored response (header
 ``Idempotent-Replayed: true``); the same key with a different request is refused (422
 ``idempotency_key_reused``); a repeat while the first is still running gets 409
 ``idempotency_in_progress``. Server errors are not stored, so the client can retry them.
-Keys are scoped per API client.
+Keys are scoped per API client and kept for ``TILLIT_KYC_IDEMPOTENCY_TTL`` (24 hours by default;
+the ``kyc.idempotency_prune`` task forgets older ones).
 """
 
 from __future__ import annotations
@@ -12,10 +13,11 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import wraps
 from typing import Any
 
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -100,3 +102,14 @@ def idempotent(view: Callable[..., Response]) -> Callable[..., Response]:
         return response
 
     return wrapper
+
+
+def idempotency_ttl() -> timedelta:
+    return getattr(settings, "TILLIT_KYC_IDEMPOTENCY_TTL", timedelta(hours=24))
+
+
+def idempotency_records_prune(*, now: datetime | None = None) -> int:
+    """Forget stored responses older than the idempotency window (a later repeat is then a new request)."""
+    cutoff = (now or timezone.now()) - idempotency_ttl()
+    deleted, _ = IdempotencyRecord.objects.filter(created_at__lt=cutoff).delete()
+    return deleted

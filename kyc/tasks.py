@@ -80,3 +80,11 @@ def cases_resume_stalled() -> int:
     for pk in ids:
         case_pipeline.delay(str(pk))
     return len(ids)
+
+
+@shared_task(name="kyc.idempotency_prune", acks_late=True, soft_time_limit=120, time_limit=180)
+def idempotency_prune() -> int:
+    """Beat: forget Idempotency-Key responses older than the idempotency window."""
+    from kyc.idempotency import idempotency_records_prune
+
+    return idempotency_records_prune()

@@ -399,3 +399,21 @@ def test_webhook_endpoints_show_the_secret_once(client_api: APIClient, api: APIC
     )
     assert api.get("/api/v1/webhooks/endpoints/").status_code == 401
     assert client_api.get("/api/v1/webhooks/deliveries/").json()["count"] == 0
+
+
+def test_idempotency_keys_are_forgotten_after_their_window(client_api: APIClient) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from kyc.idempotency import idempotency_records_prune
+    from kyc.models import IdempotencyRecord
+
+    body = {"kind": "individual", "details": PERSON}
+    client_api.post("/api/v1/customers/", body, format="json", HTTP_IDEMPOTENCY_KEY="old-key")
+    assert idempotency_records_prune() == 0
+    assert idempotency_records_prune(now=timezone.now() + timedelta(hours=25)) == 1
+    assert not IdempotencyRecord.objects.exists()
+    again = client_api.post("/api/v1/customers/", body, format="json", HTTP_IDEMPOTENCY_KEY="old-key")
+    assert again.status_code == 201 and "Idempotent-Replayed" not in again
+    assert Customer.objects.count() == 2
