@@ -21,6 +21,7 @@ _STATUS = {
     "step_up_required": status.HTTP_403_FORBIDDEN,
     "purpose_required": status.HTTP_400_BAD_REQUEST,
     "rate_limited": status.HTTP_429_TOO_MANY_REQUESTS,
+    "integrity_error": status.HTTP_500_INTERNAL_SERVER_ERROR,
 }
 
 
@@ -62,6 +63,7 @@ class IdentifierRevealView(APIView):
             403: OpenApiResponse(description="permission_denied, or step_up_required naming the action"),
             404: OpenApiResponse(description="No identifier has this token"),
             429: OpenApiResponse(description="Too many reveals"),
+            500: OpenApiResponse(description="integrity_error: the stored value no longer decrypts"),
         },
     )
     def post(self, request: Request, token: str) -> Response:

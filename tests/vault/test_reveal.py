@@ -117,3 +117,18 @@ def test_a_malformed_rate_setting_is_a_configuration_error(officer: Any, token: 
     settings.TILLIT_VAULT_REVEAL_RATE = "lots"
     with pytest.raises(ImproperlyConfigured, match="TILLIT_VAULT_REVEAL_RATE"):
         identifier_reveal(token=token, purpose=PURPOSE, actor=officer, step_up_verified=True)
+
+
+def test_a_tampered_ciphertext_is_refused_and_the_attempt_is_audited(officer: Any, token: str) -> None:
+    from vault.models import StoredIdentifier
+
+    row = StoredIdentifier.objects.get(token=token)
+    damaged = bytearray(bytes(row.ciphertext))
+    damaged[-1] ^= 0x01
+    StoredIdentifier.objects.filter(pk=row.pk).update(ciphertext=bytes(damaged))
+    with pytest.raises(RevealDenied) as caught:
+        identifier_reveal(token=token, purpose=PURPOSE, actor=officer, step_up_verified=True)
+    assert caught.value.code == "integrity_error"
+    assert "AuthenticationError" in caught.value.message
+    assert _denials() == ["integrity_error"]
+    assert not AuditEvent.objects.filter(action="vault.identifier.revealed").exists()

@@ -13,7 +13,7 @@ from django.db import IntegrityError, connection, transaction
 
 from audit.services import audit_record
 from vault import audit_actions, keyring
-from vault.crypto import Context, KeyRetiredError, is_token, lookup_tokens, mask, open_, seal
+from vault.crypto import Context, KeyRetiredError, VaultCryptoError, is_token, lookup_tokens, mask, open_, seal
 from vault.models import StoredIdentifier
 from vault.services.errors import IdentifierNotFound, RevealDenied, VaultError
 from vault.validation import Identifier, IdentifierType, validate_identifier
@@ -267,20 +267,30 @@ def identifier_reveal(*, token: str, purpose: str, actor: Any, step_up_verified:
         raise _deny(
             code="not_found", message="No identifier has this token.", token=token, purpose=purpose, actor=actor
         )
-    with transaction.atomic():
-        # The audit event is written first, in the same transaction: no event, no plaintext.
-        audit_record(
-            action=audit_actions.IDENTIFIER_REVEALED,
+    try:
+        with transaction.atomic():
+            # The audit event is written first, in the same transaction: no event, no plaintext.
+            audit_record(
+                action=audit_actions.IDENTIFIER_REVEALED,
+                actor=actor,
+                target=row,
+                payload={
+                    "identifier_token": row.token,
+                    "identifier_type": row.identifier_type,
+                    "purpose": purpose,
+                    "step_up_present": True,
+                },
+            )
+            plaintext = open_(keyring.kek_ring(), bytes(row.ciphertext), context_for(row.id)).decode("utf-8")
+    except VaultCryptoError as exc:
+        # A stored value that no longer decrypts was altered or its key is gone: record it, loudly.
+        raise _deny(
+            code="integrity_error",
+            message=f"The stored identifier could not be decrypted ({type(exc).__name__}); it may have been altered.",
+            token=token,
+            purpose=purpose,
             actor=actor,
-            target=row,
-            payload={
-                "identifier_token": row.token,
-                "identifier_type": row.identifier_type,
-                "purpose": purpose,
-                "step_up_present": True,
-            },
-        )
-        plaintext = open_(keyring.kek_ring(), bytes(row.ciphertext), context_for(row.id)).decode("utf-8")
+        ) from None
     return RevealedIdentifier(
         token=row.token, identifier_type=row.identifier_type, scheme=row.scheme, masked=row.masked, value=plaintext
     )
