@@ -141,3 +141,28 @@ def test_replacing_a_working_factor_needs_a_step_up(officer, login_api, totp):
     response = login_api(officer).post(TOTP)
     assert response.status_code == 403
     assert response.json()["error"]["fields"] == {"action": "mfa.remove_own"}
+
+
+def test_new_recovery_codes_through_the_api_need_a_step_up_and_replace_the_old(officer, login_api, totp):
+    from accounts import services
+
+    seed = totp.enrol(officer)
+    client = login_api(officer)
+    refused = client.post("/api/v1/auth/mfa/recovery-codes")
+    assert refused.status_code == 403
+    assert refused.json()["error"]["fields"] == {"action": "mfa.recovery_codes.renew"}
+    with time_machine.travel(timezone.now() + timedelta(seconds=31)):
+        totp.step_up(client, officer, seed, "mfa.recovery_codes.renew")
+        response = client.post("/api/v1/auth/mfa/recovery-codes")
+    assert response.status_code == 201 and response["Cache-Control"] == "no-store"
+    codes = response.json()["recovery_codes"]
+    assert len(codes) == 10
+    assert services.recovery_code_use(user=officer, code=codes[0]).ok
+    assert AuditEvent.objects.filter(action="accounts.mfa.recovery_issued").exists()
+
+
+@pytest.mark.parametrize(
+    "url", ["/api/v1/auth/mfa/recovery-codes", "/api/v1/auth/sessions/revoke", "/api/v1/auth/logout"]
+)
+def test_api_clients_cannot_use_the_personal_session_endpoints(client_api, url):
+    assert client_api.post(url).status_code == 403
