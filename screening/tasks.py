@@ -2,23 +2,27 @@
 
 from __future__ import annotations
 
-from celery import shared_task
+from celery import Task, shared_task
 
 from screening.models import Source
 from screening.services import sync as sync_services
 
 
 @shared_task(
+    bind=True,
     name="screening.watchlists.sync_due",
     acks_late=True,
     soft_time_limit=120,
     time_limit=180,
 )
-def sync_due() -> list[str]:
+def sync_due(self: Task) -> list[str]:
     """Queue a sync for every enabled source whose interval has elapsed; returns their codes."""
+    # The per-source syncs go to the queue this task came from (a deployment may route
+    # watchlist work to its own queue); eager calls have no delivery info and use the default.
+    queue = (self.request.delivery_info or {}).get("routing_key") or None
     codes = [source.code for source in sync_services.sources_due()]
     for code in codes:
-        sync_source.delay(code)
+        sync_source.apply_async((code,), queue=queue)
     return codes
 
 

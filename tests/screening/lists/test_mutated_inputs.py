@@ -119,7 +119,7 @@ def outcome(case: str, mutate) -> list[Entry] | ParseError:
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 def test_a_mutated_sample_gives_a_parse_error_or_valid_entries(case: str, data: st.DataObject) -> None:
     source, inner = CASES[case]
