@@ -129,7 +129,7 @@ class Worker:
         self.queue, self.name, self.log = queue, name, log
         env = {
             **os.environ,
-            "DJANGO_SETTINGS_MODULE": "config.settings.base",
+            "DJANGO_SETTINGS_MODULE": "tests.monitoring.worker_settings",
             "DATABASE_URL": _worker_database_url(),
             "CELERY_BROKER_URL": settings.TILLIT_TEST_BROKER_URL,
             "CELERY_RESULT_BACKEND": settings.TILLIT_TEST_BROKER_URL,
@@ -151,8 +151,10 @@ class Worker:
         from config.celery import app
 
         wait_for(
-            lambda: self.process.poll() is None
-            and app.control.ping(destination=[self.name.replace("%h", os.uname().nodename)], timeout=0.5),
+            lambda: (
+                self.process.poll() is None
+                and app.control.ping(destination=[self.name.replace("%h", os.uname().nodename)], timeout=0.5)
+            ),
             timeout=60,
             what=f"worker {self.name} to start",
             log=self.log,
