@@ -168,7 +168,11 @@ def list_version_import(
     origin: str | None = None,
     allow_shrink: bool = False,
 ) -> ImportResult:
-    """Import a list file into a new active version of ``source``, or refuse it and keep the active one."""
+    """Import a list file into a new active version of ``source``, or refuse it and keep the active one.
+
+    Deliberately not one transaction: the entries and the activation are (``_import``), while a
+    refusal is recorded afterwards as a failed version that must survive that rollback.
+    """
     path = Path(path)
     origin = origin or str(path)
     if not path.exists():

@@ -118,3 +118,29 @@ def test_a_json_lines_file_with_a_broken_line_names_the_line(tmp_path, line: int
         _, stream = ftm_json.parse(path)
         with pytest.raises(ParseError, match=f"line {line}: not a JSON object"):
             list(stream)
+
+
+def test_eu_edge_cases_split_names_year_only_dates_and_unknown_countries(tmp_path) -> None:
+    path = tmp_path / "eu.xml"
+    path.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<export xmlns="http://eu.europa.ec/fpi/fsd/export" generationDate="2025-05-01T10:00:00.000+02:00">'
+        '<sanctionEntity logicalId="7" euReferenceNumber="EU.7.1" designationDate="2019-01-21">'
+        '<subjectType code="person" classificationCode="P"/>'
+        '<nameAlias firstName="Ana" middleName="" lastName="MODELO" wholeName="" strong="true" nameLanguage=""/>'
+        '<nameAlias wholeName="Анна Модело" strong="true" nameLanguage="BG"/>'
+        '<birthdate circa="false" year="1961" monthOfYear="" dayOfMonth="" countryIso2Code="00" city="UNKNOWN"/>'
+        '<citizenship countryIso2Code="00" countryDescription="UNKNOWN"/>'
+        '<identification number="" latinNumber="AB123" identificationTypeCode="id" countryIso2Code="ve"/>'
+        "</sanctionEntity></export>",
+        encoding="utf-8",
+    )
+    meta, stream = eu_xml.parse(path)
+    [entry] = list(stream)
+    assert meta.published_on == "2025-05-01"
+    assert [(n.full, n.kind) for n in entry.names] == [("Ana MODELO", "primary"), ("Анна Модело", "original_script")]
+    assert entry.birth_dates == [BirthDate(value="1961")]
+    assert entry.birth_places == []
+    assert entry.nationalities == []
+    assert Identifier(type="id", number="AB123", country="VE") in entry.identifiers
+    assert entry.listed_on == "2019-01-21"
