@@ -13,6 +13,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
+from accounts.authentication import SCHEME
 from accounts.stepup import session_mfa_verified
 from common.errors import envelope
 
@@ -33,6 +34,15 @@ API_EXEMPT = frozenset(
     }
 )
 API_PREFIX = "/api/"
+
+
+def _presents_api_key(request: HttpRequest) -> bool:
+    """An ``Api-Key`` header: DRF authenticates the key (or answers 401) and never uses the session.
+
+    Any other scheme falls through to session authentication, so it must not skip the gate.
+    """
+    scheme = request.headers.get("Authorization", "").split(" ", 1)[0]
+    return scheme.lower() == SCHEME.lower()
 
 
 class SecondFactorMiddleware:
@@ -58,8 +68,8 @@ class SecondFactorMiddleware:
         return None
 
     def _api(self, request: HttpRequest, url_name: str | None) -> HttpResponse | None:
-        if url_name in API_EXEMPT or request.headers.get("Authorization") or session_mfa_verified(request):
-            return None  # an Authorization header means DRF authenticates the key, not this session
+        if url_name in API_EXEMPT or _presents_api_key(request) or session_mfa_verified(request):
+            return None
         body = envelope(
             "mfa_required", "Verify your second factor for this session first (POST /api/v1/auth/mfa/verify)."
         )

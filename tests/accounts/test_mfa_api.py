@@ -166,3 +166,18 @@ def test_new_recovery_codes_through_the_api_need_a_step_up_and_replace_the_old(o
 )
 def test_api_clients_cannot_use_the_personal_session_endpoints(client_api, url):
     assert client_api.post(url).status_code == 403
+
+
+@pytest.mark.parametrize("header", ["Bearer anything", "Basic b2ZmaWNlcjpwYXNz", "Token x"])
+def test_another_authorization_scheme_does_not_slip_a_session_past_the_gate(make_user, login_api, header):
+    # The audit trail checks only the role itself, so here the gate is the only thing in the way.
+    client = login_api(make_user("auditor"), mfa=False)
+    response = client.get("/api/v1/audit/events/", HTTP_AUTHORIZATION=header)
+    assert response.status_code in {401, 403}
+    assert response.status_code == 401 or response.json()["error"]["code"] == "mfa_required"
+
+
+def test_a_bad_api_key_beside_a_session_is_refused_not_served_from_the_session(make_user, login_api):
+    client = login_api(make_user("administrator"), mfa=False)
+    response = client.get(WHOAMI_CASES, HTTP_AUTHORIZATION="Api-Key tlk_aaaaaaaaaa_" + "A" * 43)
+    assert response.status_code == 401
