@@ -44,8 +44,9 @@ PARAMETER = OpenApiParameter(
 
 
 def _fingerprint(request: Request) -> str:
-    body = json.dumps(request.data, sort_keys=True, default=str, separators=(",", ":"))
-    return hashlib.sha256(f"{request.method} {request.path}\n{body}".encode()).hexdigest()
+    """The request's method, path and raw body (read before the view parses it; any content type)."""
+    body = request._request.body  # cached by Django, so the view can still parse it
+    return hashlib.sha256(f"{request.method} {request.path}\n".encode() + body).hexdigest()
 
 
 def _replay(record: IdempotencyRecord) -> Response:

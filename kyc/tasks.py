@@ -41,24 +41,32 @@ def case_pipeline(self, case_id: str) -> str:  # type: ignore[no-untyped-def]
     raise RuntimeError("the pipeline did not finish within its screening attempts")
 
 
-@shared_task(name="kyc.webhook_deliver", acks_late=True, soft_time_limit=60, time_limit=90)
-def webhook_deliver(delivery_id: str) -> str:
-    """Attempt one webhook delivery; schedule the next attempt with backoff when it fails."""
+@shared_task(name="kyc.webhook_deliver", bind=True, acks_late=True, soft_time_limit=60, time_limit=90)
+def webhook_deliver(self, delivery_id: str) -> str:  # type: ignore[no-untyped-def]
+    """Attempt one webhook delivery; schedule the next attempt with backoff when it fails.
+
+    Eagerly (embedded mode, no broker) there is no scheduler: the next attempt stays due at
+    ``next_attempt_at`` for ``kyc.webhooks_resend_due`` or an officer's replay, instead of
+    retrying at once inside the request.
+    """
     delivery = webhooks.webhook_attempt(delivery_id=delivery_id)
-    if delivery.status == "retrying":
+    if delivery.status == "retrying" and not self.request.is_eager:
         enqueue(webhook_deliver, delivery_id, countdown=webhooks.backoff(delivery.attempts))
     return delivery.status
 
 
 @shared_task(name="kyc.webhooks_resend_due", acks_late=True, soft_time_limit=60, time_limit=90)
 def webhooks_resend_due() -> int:
-    """Safety net (beat): re-queue deliveries whose retry is overdue, e.g. after a broker restart."""
+    """Beat: send retries that are due (embedded mode, or a broker that lost its scheduled messages)."""
+    from django.db.models import Q
+
     from kyc.models import DeliveryStatus, WebhookDelivery
 
-    overdue = timezone.now() - timedelta(minutes=5)
+    now = timezone.now()
     ids = list(
         WebhookDelivery.objects.filter(
-            status__in=[DeliveryStatus.PENDING, DeliveryStatus.RETRYING], next_attempt_at__lt=overdue
+            Q(status=DeliveryStatus.RETRYING, next_attempt_at__lte=now)
+            | Q(status=DeliveryStatus.PENDING, next_attempt_at__lt=now - timedelta(minutes=5))
         ).values_list("pk", flat=True)[:500]
     )
     for pk in ids:

@@ -8,10 +8,12 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
+import time_machine
 from rest_framework.test import APIClient
 
 from kyc.models import DeliveryStatus, WebhookDelivery
@@ -21,7 +23,7 @@ pytestmark = pytest.mark.django_db
 
 
 class Receiver:
-    """Records every request; answers with the next status of ``statuses`` (the last one repeats)."""
+    """Records every request; the n-th request for one event gets ``statuses[n]`` (the last one repeats)."""
 
     def __init__(self) -> None:
         self.requests: list[dict[str, Any]] = []
@@ -32,7 +34,9 @@ class Receiver:
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers["Content-Length"]))
                 receiver.requests.append({"headers": dict(self.headers), "body": body})
-                status = receiver.statuses[min(len(receiver.requests), len(receiver.statuses)) - 1]
+                event = self.headers.get("Tillit-Event-Id")
+                seen = sum(1 for r in receiver.requests if r["headers"].get("Tillit-Event-Id") == event)
+                status = receiver.statuses[min(seen, len(receiver.statuses)) - 1]
                 self.send_response(status)
                 self.end_headers()
 
@@ -109,26 +113,40 @@ def test_an_old_signature_is_refused_by_the_verifier() -> None:
 
 
 def test_failed_deliveries_are_retried_and_logged(
-    endpoint: dict, receiver: Receiver, create_customer: Callable, submit: Callable, watchlist: Any, settings: Any
+    endpoint: dict, receiver: Receiver, create_customer: Callable, submit: Callable, watchlist: Any
 ) -> None:
-    settings.TILLIT_KYC_WEBHOOK_ALLOW_HTTP = True
+    from kyc import tasks
+
     receiver.statuses = [500, 503, 200]
-    customer = create_customer()
-    submit(customer["id"])
+    submit(create_customer()["id"])
     delivery = WebhookDelivery.objects.order_by("created_at").first()
+    assert delivery.status == DeliveryStatus.RETRYING and delivery.attempts == 1
+    assert delivery.next_attempt_at > delivery.created_at
+    with time_machine.travel(delivery.next_attempt_at + timedelta(seconds=1)):
+        assert tasks.webhooks_resend_due() >= 1  # what beat does when a retry falls due
+    delivery.refresh_from_db()
+    assert delivery.attempts == 2 and delivery.status == DeliveryStatus.RETRYING
+    tasks.webhook_deliver(str(delivery.pk))  # the third, scheduled attempt
+    delivery.refresh_from_db()
     assert delivery.status == DeliveryStatus.SUCCEEDED
     log = list(delivery.attempt_log.values_list("number", "status_code"))
     assert log == [(1, 500), (2, 503), (3, 200)]
-    assert len({r["headers"][webhooks.EVENT_HEADER] for r in receiver.requests[:3]}) == 1  # same event each try
+    mine = [r for r in receiver.requests if r["headers"][webhooks.EVENT_HEADER] == str(delivery.event_id)]
+    assert len(mine) == 3  # the same event id on every attempt
 
 
 def test_a_delivery_gives_up_after_the_last_attempt(
     endpoint: dict, receiver: Receiver, create_customer: Callable, submit: Callable, watchlist: Any, settings: Any
 ) -> None:
+    from kyc import tasks
+
     settings.TILLIT_KYC_WEBHOOK_MAX_ATTEMPTS = 3
     receiver.statuses = [503]
     submit(create_customer()["id"])
     delivery = WebhookDelivery.objects.order_by("created_at").first()
+    for _ in range(4):
+        tasks.webhook_deliver(str(delivery.pk))
+    delivery.refresh_from_db()
     assert delivery.status == DeliveryStatus.FAILED
     assert delivery.attempts == 3 and delivery.last_status_code == 503 and delivery.next_attempt_at is None
 
