@@ -78,7 +78,9 @@ def setup_client(stack: Stack) -> tuple[str, list[str]]:
         "print(services.api_key_issue(client=c, actor=None)[1])\n"
         "from screening.runtime import runtime\n"
         "import json, random; s = runtime.current(); random.seed(7)\n"  # builds and caches the index once
-        "names = [n for n in s.index.name_display if 5 < len(n) < 60]\n"
+        "from screening.engine import Query, InvalidQuery\n"
+        "def ok(n):\n    try:\n        return bool(Query(name=n))\n    except InvalidQuery:\n        return False\n"
+        "names = [n for n in s.index.name_display if 5 < len(n) < 60 and ok(n)]\n"
         "print(json.dumps(random.sample(names, min(300, len(names)))))\n"
     )
     lines = stack.manage("shell", "-c", code).strip().splitlines()
@@ -155,6 +157,35 @@ class Client(threading.Thread):
         conn.close()
 
 
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process (0 when it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
+def server_pids(stack: Stack) -> dict[str, list[int]]:
+    """gunicorn worker pids (children of the master) and the PostgreSQL backends of the benchmark database."""
+    import psycopg
+
+    from benchmarks.stack import PG_URL
+
+    master = stack.processes[0].pid
+    children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+    with psycopg.connect(f"{PG_URL}/postgres", autocommit=True) as conn:
+        rows = conn.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s", [stack.database]).fetchall()
+    return {"web": [int(pid) for pid in children], "postgres": [row[0] for row in rows]}
+
+
+def cpu_snapshot(pids: dict[str, list[int]]) -> dict[str, float]:
+    return {kind: sum(cpu_seconds(pid) for pid in group) for kind, group in pids.items()}
+
+
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
@@ -180,7 +211,14 @@ def stage(port: int, key: str, listed: list[str], *, clients: int, requests: int
     return latencies, server, errors, wall
 
 
-def report(title: str, latencies: list[float], server: list[float], errors: dict[str, int], wall: float) -> None:
+def report(
+    title: str,
+    latencies: list[float],
+    server: list[float],
+    errors: dict[str, int],
+    wall: float,
+    cpu: dict[str, float] | None = None,
+) -> None:
     print(f"\n{title}")
     print(f"  load average    {' / '.join(f'{x:.1f}' for x in os.getloadavg())} (1/5/15 min) after the stage")
     if not latencies:
@@ -197,6 +235,12 @@ def report(title: str, latencies: list[float], server: list[float], errors: dict
         "  server ms       "
         f"p50 {percentile(server, 50):.2f}  p99 {percentile(server, 99):.2f}  (engine + lookups, from duration_ms)"
     )
+    if cpu:
+        web, pg = (cpu[k] * 1000 / len(latencies) for k in ("web", "postgres"))
+        print(
+            f"  CPU per request web {web:.1f} ms + PostgreSQL {pg:.1f} ms: on 2 dedicated cores that is at most "
+            f"~{2000 / (web + pg):.0f} screenings/s (client and OS excluded)"
+        )
 
 
 def main() -> None:
@@ -232,11 +276,16 @@ def main() -> None:
             rate=None,
         )
         report("warm-up (not counted)", *warm)
+        pids = server_pids(stack)
+        before = cpu_snapshot(pids)
         closed = stage(
             stack.port, key, listed, clients=args.clients, requests=args.requests, seconds=args.seconds, rate=None
         )
-        report(f"closed loop: {args.clients} concurrent clients, back to back (target p99 <= 30 ms)", *closed)
+        after = cpu_snapshot(pids)
+        cpu = {kind: after[kind] - before[kind] for kind in after}
+        report(f"closed loop: {args.clients} concurrent clients, back to back (target p99 <= 30 ms)", *closed, cpu)
         if args.rate:
+            before = cpu_snapshot(pids)
             paced = stage(
                 stack.port,
                 key,
@@ -246,7 +295,9 @@ def main() -> None:
                 seconds=args.seconds,
                 rate=args.rate,
             )
-            report(f"paced: {args.clients} clients sharing {args.rate:.0f} requests/s", *paced)
+            after = cpu_snapshot(pids)
+            cpu = {kind: after[kind] - before[kind] for kind in after}
+            report(f"paced: {args.clients} clients sharing {args.rate:.0f} requests/s", *paced, cpu)
 
 
 if __name__ == "__main__":

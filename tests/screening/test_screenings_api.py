@@ -219,3 +219,19 @@ def test_thresholds_per_source_come_from_settings_and_are_recorded(screening_cli
     strict = screen(screening_client, name="Ivan Obraztsov").json()
     assert "demo_un:KPi.901" not in [m["entity"] for m in strict["matches"]]
     assert strict["thresholds"]["by_source"] == {"demo_un": 0.99}
+
+
+def test_the_fast_response_renderer_matches_the_documented_output_serializer(screening_client, sample_lists):
+    import json
+
+    from rest_framework.utils.encoders import JSONEncoder
+
+    from screening.screenings_api import ScreeningOutput, render_screening
+
+    def as_json(data):
+        return json.loads(json.dumps(data, cls=JSONEncoder))
+
+    body = screen(screening_client, identifiers=[{"type": "passport", "number": PASSPORT}], threshold=0.7).json()
+    stored = Screening.objects.get(pk=body["id"])
+    assert stored.match_count >= 1
+    assert as_json(render_screening(stored)) == as_json(ScreeningOutput(stored).data) == body
