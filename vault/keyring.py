@@ -17,7 +17,7 @@ import threading
 from pathlib import Path
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -102,6 +102,35 @@ def states(key_id: str) -> dict[int, KeyState]:
         _bootstrap(key_id)
         rows = dict(KeyVersion.objects.filter(key_id=key_id).values_list("version", "state"))
     return {int(v): KeyState(s) for v, s in rows.items()}
+
+
+def rings(*, lock: bool = False) -> tuple[KeyRing, KeyRing]:
+    """(KEK ring, token ring) from one query; ``lock`` holds the version rows FOR SHARE until commit.
+
+    The share lock is what keeps a store safe from a concurrent promotion or retirement: those take
+    the rows FOR UPDATE, so they wait for in-flight stores (and stores never wait for each other).
+    """
+    qs = KeyVersion.objects.filter(key_id__in=[KEK, TOKEN_KEY])
+    if lock and connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT key_id, version, state FROM vault_keyversion WHERE key_id IN (%s, %s) FOR SHARE",
+                [KEK, TOKEN_KEY],
+            )
+            found = cursor.fetchall()
+    else:
+        found = list(qs.values_list("key_id", "version", "state"))
+    by_key: dict[str, dict[int, KeyState]] = {KEK: {}, TOKEN_KEY: {}}
+    for key_id, version, state in found:
+        by_key[key_id][int(version)] = KeyState(state)
+    if not by_key[KEK] or not by_key[TOKEN_KEY]:
+        return rings_bootstrapped(lock=lock)
+    return KeyRing(provider(), KEK, by_key[KEK]), KeyRing(provider(), TOKEN_KEY, by_key[TOKEN_KEY])
+
+
+def rings_bootstrapped(*, lock: bool) -> tuple[KeyRing, KeyRing]:
+    states(KEK), states(TOKEN_KEY)
+    return rings(lock=lock)
 
 
 def ring(key_id: str) -> KeyRing:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -73,3 +74,41 @@ def test_two_rotation_workers_share_a_job_and_move_every_row_once() -> None:
     job.refresh_from_db()
     assert (job.status, job.total, job.done) == ("completed", 60, 60)
     assert set(StoredIdentifier.objects.values_list("kek_version", flat=True)) == {2}
+
+
+@pytest.mark.usefixtures("postgres")
+def test_a_promotion_waits_for_an_in_flight_store_to_commit() -> None:
+    from django.db import transaction
+
+    from vault.keyring import rings
+
+    rings()  # bootstrap
+    key_version_add(key_id="kek", actor=None)
+    locked, committed_at, promoted_at = threading.Event(), [], []
+
+    def store() -> None:
+        try:
+            with transaction.atomic():
+                kek, _ = rings(lock=True)  # what identifier_store does first
+                assert kek.primary == 1
+                locked.set()
+                time.sleep(0.5)
+            committed_at.append(time.monotonic())
+        finally:
+            connections.close_all()
+
+    def promote() -> None:
+        try:
+            locked.wait(5)
+            key_version_promote(key_id="kek", version=2, actor=None)
+            promoted_at.append(time.monotonic())
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=store), threading.Thread(target=promote)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert committed_at and promoted_at
+    assert promoted_at[0] >= committed_at[0]

@@ -9,11 +9,11 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 
 from audit.services import audit_record
 from vault import audit_actions, keyring
-from vault.crypto import Context, KeyRetiredError, VaultCryptoError, is_token, lookup_tokens, mask, open_, seal
+from vault.crypto import Context, VaultCryptoError, is_token, lookup_tokens, mask, open_, seal
 from vault.models import StoredIdentifier
 from vault.services.errors import IdentifierNotFound, RevealDenied, VaultError
 from vault.validation import Identifier, IdentifierType, validate_identifier
@@ -88,24 +88,6 @@ def _user_or_none(actor: Any) -> Any:
     return actor if isinstance(actor, get_user_model()) else None
 
 
-def _share_lock_key_version(key_id: str, version: int) -> None:
-    """Hold the key version row in share mode until commit, so it cannot be retired under us.
-
-    ``key_version_retire`` takes the same row FOR UPDATE before counting the values that use it;
-    stores never block each other. SQLite serialises writers already (transaction_mode IMMEDIATE).
-    """
-    if connection.vendor != "postgresql":
-        return
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT state FROM vault_keyversion WHERE key_id = %s AND version = %s FOR SHARE",
-            [key_id, version],
-        )
-        row = cursor.fetchone()
-    if row is None or row[0] == "retired":
-        raise KeyRetiredError(f"key {key_id!r} version {version} was retired while this value was stored")
-
-
 @transaction.atomic
 def identifier_store(
     *,
@@ -126,14 +108,14 @@ def identifier_store(
 @transaction.atomic
 def identifier_store_validated(*, identifier: Identifier, actor: Any) -> StoredIdentifier:
     """Store an identifier that ``validate_identifier`` (or ``identifier_from_mrz``) already checked."""
-    tokens = keyring.token_ring()
+    # One query for both key rings, holding their rows FOR SHARE: no version is promoted or retired
+    # under this store (promotion and retirement lock them FOR UPDATE).
+    kek, tokens = keyring.rings(lock=True)
     candidates = lookup_tokens(tokens, identifier.type.value, identifier.lookup_key)
     existing = StoredIdentifier.objects.filter(token__in=candidates).first()
     if existing is not None:
         return existing
 
-    kek = keyring.kek_ring()
-    _share_lock_key_version(kek.key_id, kek.primary)
     row = StoredIdentifier(
         id=uuid.uuid4(),
         token=candidates[0],
@@ -146,7 +128,7 @@ def identifier_store_validated(*, identifier: Identifier, actor: Any) -> StoredI
         created_by=_user_or_none(actor),
     )
     row.ciphertext = seal(kek, identifier.value.encode("utf-8"), context_for(row.id))
-    row.full_clean()
+    row.full_clean(validate_unique=False)  # the token's uniqueness is enforced by the insert below
     try:
         with transaction.atomic():
             row.save(force_insert=True)
