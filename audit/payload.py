@@ -21,6 +21,7 @@ string (so the canonical form never depends on float formatting).
 
 from __future__ import annotations
 
+import functools
 import re
 import uuid
 from collections.abc import Mapping
@@ -119,6 +120,7 @@ def _normal_key(key: str) -> str:
     return key.strip().lower().replace("-", "_").replace(" ", "_")
 
 
+@functools.lru_cache(maxsize=8192)
 def key_is_identifying(key: str) -> bool:
     """True if a payload key names a plaintext identifier under the rule above."""
     k = _normal_key(key)
