@@ -25,6 +25,7 @@ from django.utils import timezone
 from audit.services import audit_record
 from screening import audit_actions
 from screening.lists import FORMATS, parser_for
+from screening.lists._common import entry_dict
 from screening.lists.record import Entry, ParseError
 from screening.models import EntryChange, ListEntry, ListVersion, Source, VersionStatus
 from screening.models.watchlists import VERSION_TRANSITIONS, ChangeKind
@@ -238,7 +239,7 @@ def _import(*, source: Source, path: Path, actor: Any, origin: str, checksum: st
     for entry in stream:
         if entry.ref in hashes:
             raise _Refused(f"{path}: entry {entry.ref} appears twice")
-        data = entry.to_dict()
+        data = entry_dict(entry)
         entry_hash = _content_hash(data)
         hashes[entry.ref] = entry_hash
         counts[entry.schema] += 1
@@ -305,7 +306,7 @@ def _import(*, source: Source, path: Path, actor: Any, origin: str, checksum: st
 
 
 def _content_hash(data: dict) -> str:
-    """Entry.content_hash() computed from an already built dict (one asdict per entry, not two)."""
+    """Entry.content_hash() computed from the dict already built for storage."""
     canonical = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
