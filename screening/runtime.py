@@ -185,10 +185,15 @@ runtime = Runtime()
 def on_version_activated(sender: Any, version: Any = None, **kwargs: Any) -> None:
     """Receiver of ``watchlist_version_activated``: a process serving screenings swaps its index now.
 
-    A process that never screened (an import job) only expires its version cache: building an index
-    nobody in this process will use would only slow the import down.
+    A process that never screened (an import job) only expires its version cache and, when a broker
+    is configured, asks a worker to build the new index into the disk cache (``screening.index.warm``),
+    so that web workers load it in a second instead of building it inside a request.
     """
     runtime.expire()
+    if settings.CELERY_BROKER_URL and not getattr(settings, "CELERY_TASK_ALWAYS_EAGER", False):
+        from screening.tasks_screenings import index_warm_task
+
+        index_warm_task.delay()
     if runtime.peek() is not None:
         try:
             runtime.current()

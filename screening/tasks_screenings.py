@@ -24,3 +24,15 @@ def batch_chunk_task(chunk_id: str) -> dict[str, object]:
     if chunk is None:
         return {"chunk": chunk_id, "status": "missing"}
     return {"chunk": chunk_id, "processed": chunk.processed, "failed": chunk.failed, "done": chunk.done}
+
+
+@shared_task(name="screening.index.warm", acks_late=True, soft_time_limit=900, time_limit=960)
+def index_warm_task() -> dict[str, object]:
+    """Build the index of the active list versions into the disk cache, so web workers only load it."""
+    from screening.runtime import active_versions, load_snapshot
+
+    versions = active_versions()
+    if not versions:
+        return {"status": "no active lists"}
+    snapshot = load_snapshot(versions)
+    return {"status": "ready", "entries": snapshot.index.size, "versions": snapshot.version_map}

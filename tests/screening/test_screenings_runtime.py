@@ -88,3 +88,19 @@ def test_readiness_reports_watchlists_ready_once_the_index_loads(client, sample_
     check = client.get("/readyz").json()["checks"]["watchlists"]
     assert check["ok"] is True
     assert check["detail"] == "10 entries from demo_ofac v1, demo_un v1"
+
+
+def test_the_warm_task_builds_the_disk_cache_of_the_active_versions(sample_lists, fresh_runtime):
+    from screening.tasks_screenings import index_warm_task
+
+    result = index_warm_task()
+    assert result["status"] == "ready"
+    assert result["entries"] == 10
+    assert list(fresh_runtime.glob("index-*.pickle"))
+    assert runtime.peek() is None  # the task fills the disk cache; it does not need the index itself
+
+
+def test_the_warm_task_without_active_lists_does_nothing(db, fresh_runtime):
+    from screening.tasks_screenings import index_warm_task
+
+    assert index_warm_task() == {"status": "no active lists"}
