@@ -24,7 +24,7 @@ def test_an_auditor_can_browse_and_open_events(record_events):
     assert client.get("/admin/audit/auditevent/").status_code == 200
     page = client.get(f"/admin/audit/auditevent/{events[0].pk}/change/")
     assert page.status_code == 200
-    assert b"Save" not in page.content or b'name="_save"' not in page.content
+    assert b'name="_save"' not in page.content
 
 
 def test_nobody_can_add_change_or_delete_events_not_even_a_superuser(record_events):
