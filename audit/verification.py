@@ -182,7 +182,8 @@ def verify_slice(bounds: tuple[int, int], batch_size: int = 10_000) -> _Slice:
 
 
 def _slices(bounds: list[tuple[int, int]], batch_size: int, workers: int) -> Iterator[_Slice]:
-    if workers <= 1 or len(bounds) <= 1:
+    # Worker processes cannot see an open transaction's rows, and closing connections would end it.
+    if workers <= 1 or len(bounds) <= 1 or connection.in_atomic_block:
         for bound in bounds:
             yield verify_slice(bound, batch_size)
         return

@@ -143,3 +143,11 @@ def test_slices_of_any_size_locate_a_deleted_event_at_a_slice_boundary(record_ev
     report = verify_log(slice_size=slice_size)
     assert report.fault.sequence == 7
     assert "missing" in report.fault.reason
+
+
+def test_inside_a_transaction_verification_stays_in_process(record_events):
+    """Worker processes could not see uncommitted rows, so a transaction forces one process."""
+    record_events(9)
+    report = verify_log(workers=4, slice_size=2)
+    assert report.ok, report.fault
+    assert report.events == 9
