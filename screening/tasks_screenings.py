@@ -5,6 +5,7 @@ from __future__ import annotations
 from celery import shared_task
 from django.db import OperationalError
 
+from screening.runtime import NoActiveLists
 from screening.services.screenings import screening_batch_chunk_process
 
 
@@ -13,7 +14,7 @@ from screening.services.screenings import screening_batch_chunk_process
     acks_late=True,
     soft_time_limit=600,
     time_limit=660,
-    autoretry_for=(OperationalError,),
+    autoretry_for=(OperationalError, NoActiveLists),
     retry_backoff=True,
     retry_backoff_max=120,
     max_retries=5,

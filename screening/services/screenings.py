@@ -16,12 +16,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from audit.services import audit_record
+from common.logging import get_logger
 from screening import screenings_audit as actions
 from screening.engine import (
     ALGORITHM_NAME,
@@ -46,10 +47,12 @@ from screening.models import (
     Source,
 )
 from screening.models.screenings import BatchStatus, Channel, Outcome
-from screening.runtime import Snapshot, runtime
+from screening.runtime import NoActiveLists, Snapshot, runtime
 from vault import keyring
 from vault.crypto import mask, token_for
 from vault.services import secret_open, secret_seal
+
+log = get_logger(__name__)
 
 MAX_BATCH = 10_000
 DEFAULT_LIMIT = 10
@@ -673,6 +676,13 @@ def screening_batch_chunk_process(*, chunk_id: str) -> BatchChunk | None:
                 done_lines.add(line)
             else:
                 raise
+        except (OperationalError, NoActiveLists):
+            raise  # transient: the task retries the chunk and resumes after the lines already screened
+        except Exception:
+            # A bug must not sink the other lines: record it (no subject data in the log) and go on.
+            log.exception("screening.batch.line_failed", batch=str(batch.pk), line=line)
+            errors.append({"line": line, "field": "record", "message": "internal error while screening this line"})
+            failed_lines.add(line)
         since_update += 1
         if since_update >= PROGRESS_EVERY:
             BatchChunk.objects.filter(pk=chunk.pk).update(
