@@ -88,7 +88,6 @@ def _user_or_none(actor: Any) -> Any:
     return actor if isinstance(actor, get_user_model()) else None
 
 
-@transaction.atomic
 def identifier_store(
     *,
     identifier_type: IdentifierType | str,
@@ -100,6 +99,7 @@ def identifier_store(
     """Validate, tokenise and encrypt an identifier; one already held is returned unchanged.
 
     Raises ``IdentifierValidationError`` (naming the failed check) before anything is stored.
+    Validation is pure; the write happens atomically in ``identifier_store_validated``.
     """
     identifier = validate_identifier(identifier_type, value, country=country, scheme=scheme)
     return identifier_store_validated(identifier=identifier, actor=actor)
