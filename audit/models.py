@@ -14,11 +14,13 @@ from django.db import models
 
 from audit import chain
 
+ACTOR_USER, ACTOR_API_CLIENT, ACTOR_SYSTEM = "user", "api_client", "system"
+
 
 class ActorType(models.TextChoices):
-    USER = "user", "Officer"
-    API_CLIENT = "api_client", "API client"
-    SYSTEM = "system", "System"
+    USER = ACTOR_USER, "Officer"
+    API_CLIENT = ACTOR_API_CLIENT, "API client"
+    SYSTEM = ACTOR_SYSTEM, "System"
 
 
 class AuditEvent(models.Model):

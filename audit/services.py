@@ -11,7 +11,7 @@ from django.db.models import Model
 from django.utils import timezone
 
 from audit import actions, chain, merkle, signing
-from audit.models import ActorType, AuditChainHead, AuditCheckpoint, AuditEvent
+from audit.models import ACTOR_API_CLIENT, ACTOR_SYSTEM, ACTOR_USER, AuditChainHead, AuditCheckpoint, AuditEvent
 from audit.payload import clean_payload, mask_email
 from audit.verification import verify_slice
 
@@ -32,14 +32,14 @@ def _describe_actor(actor: Any) -> tuple[str, str, str]:
     from accounts.models import ApiClient, User
 
     if actor is None:
-        return ActorType.SYSTEM, "", "system"
+        return ACTOR_SYSTEM, "", "system"
     if isinstance(getattr(actor, "client", None), ApiClient):  # accounts.authentication.ApiClientPrincipal
         actor = actor.client
     if isinstance(actor, ApiClient):
-        return ActorType.API_CLIENT, str(actor.pk), f"api-client:{actor.name}"[:200]
+        return ACTOR_API_CLIENT, str(actor.pk), f"api-client:{actor.name}"[:200]
     if isinstance(actor, User) and actor.pk is not None:
         label = f"{actor.role}:{mask_email(actor.email)}" if actor.role else mask_email(actor.email)
-        return ActorType.USER, str(actor.pk), label[:200]
+        return ACTOR_USER, str(actor.pk), label[:200]
     if getattr(actor, "is_anonymous", False):
         raise AuditError("an anonymous user cannot be an audit actor; pass None for the system")
     raise AuditError(f"unsupported audit actor of type {type(actor).__name__}")
