@@ -9,6 +9,9 @@ Settings (all optional, read with defaults):
 ``TILLIT_VAULT_KEY_FILE``      path of the local key file (default ``<data dir>/keys/vault-keys.json``)
 ``TILLIT_VAULT_GENERATE_KEYS`` create the key file on first use (embedded mode; default True,
                                production should set False so a missing file is an error)
+``TILLIT_VAULT_TRANSIT_*``     with ``TILLIT_VAULT_KEY_PROVIDER = "vault.keyring.transit_provider"``:
+                               ``ADDR``, ``TOKEN``, ``MOUNT`` (transit), ``KEK_NAME`` (tillit-kek),
+                               ``TOKEN_KEY_NAME`` (tillit-token), ``NAMESPACE``, ``CA_FILE``
 """
 
 from __future__ import annotations
@@ -25,6 +28,18 @@ from vault.crypto import KeyProvider, KeyRing, KeyState, LocalKeyProvider
 from vault.models import KEK, TOKEN_KEY, KeyVersion
 
 _lock = threading.Lock()
+# Settings that change which provider (or which keys) the factory builds: part of the cache key.
+_PROVIDER_SETTINGS = (
+    "TILLIT_VAULT_KEYS",
+    "TILLIT_VAULT_GENERATE_KEYS",
+    "TILLIT_VAULT_TRANSIT_ADDR",
+    "TILLIT_VAULT_TRANSIT_TOKEN",
+    "TILLIT_VAULT_TRANSIT_MOUNT",
+    "TILLIT_VAULT_TRANSIT_KEK_NAME",
+    "TILLIT_VAULT_TRANSIT_TOKEN_KEY_NAME",
+    "TILLIT_VAULT_TRANSIT_NAMESPACE",
+    "TILLIT_VAULT_TRANSIT_CA_FILE",
+)
 _cache: dict[tuple[object, ...], KeyProvider] = {}
 
 
@@ -46,15 +61,27 @@ def local_provider() -> KeyProvider:
     return LocalKeyProvider.from_file(key_file_path(), create=bool(_setting("TILLIT_VAULT_GENERATE_KEYS", True)))
 
 
+def transit_provider() -> KeyProvider:
+    """HashiCorp Vault Transit, from TILLIT_VAULT_TRANSIT_* settings (address, token, mount, key names)."""
+    from vault.crypto.transit import TransitKeyProvider
+
+    return TransitKeyProvider(
+        address=str(_setting("TILLIT_VAULT_TRANSIT_ADDR", "")),
+        token=str(_setting("TILLIT_VAULT_TRANSIT_TOKEN", "")),
+        mount=str(_setting("TILLIT_VAULT_TRANSIT_MOUNT", "transit")),
+        key_names={
+            KEK: str(_setting("TILLIT_VAULT_TRANSIT_KEK_NAME", "tillit-kek")),
+            TOKEN_KEY: str(_setting("TILLIT_VAULT_TRANSIT_TOKEN_KEY_NAME", "tillit-token")),
+        },
+        namespace=str(_setting("TILLIT_VAULT_TRANSIT_NAMESPACE", "")) or None,
+        ca_file=str(_setting("TILLIT_VAULT_TRANSIT_CA_FILE", "")) or None,
+    )
+
+
 def provider() -> KeyProvider:
     """The configured key provider, built once per process (and again if its settings change)."""
     factory = str(_setting("TILLIT_VAULT_KEY_PROVIDER", "vault.keyring.local_provider"))
-    signature = (
-        factory,
-        str(_setting("TILLIT_VAULT_KEYS", "") or ""),
-        str(key_file_path()),
-        bool(_setting("TILLIT_VAULT_GENERATE_KEYS", True)),
-    )
+    signature = (factory, str(key_file_path()), *(str(_setting(name, "")) for name in _PROVIDER_SETTINGS))
     with _lock:
         found = _cache.get(signature)
         if found is None:

@@ -89,3 +89,25 @@ def test_kek_rotation_never_decrypts_a_value(settings: Any) -> None:
     row.refresh_from_db()
     assert row.kek_version == 2
     assert bytes(row.ciphertext)[-28:] == bytes(damaged)[-28:]
+
+
+def test_the_transit_provider_stores_reveals_and_rotates_end_to_end(settings: Any, officer: Any) -> None:
+    from tests.vault.crypto.fake_transit import TOKEN, running_transit
+    from vault.crypto.transit import TransitKeyProvider
+    from vault.services import identifier_reveal
+
+    with running_transit() as (address, fake):
+        settings.TILLIT_VAULT_KEY_PROVIDER = "vault.keyring.transit_provider"
+        settings.TILLIT_VAULT_TRANSIT_ADDR = address
+        settings.TILLIT_VAULT_TRANSIT_TOKEN = TOKEN
+        admin = TransitKeyProvider(address=address, token=TOKEN)
+        admin.create_version("kek"), admin.create_version("token")  # an operator creates the Transit keys
+        row = identifier_store(identifier_type="passport", value="L898902C3", country="UTO", actor=officer)
+        assert bytes(row.ciphertext).find(b"vault:v1:") > 0
+        job = rotation_start(key_id="kek", actor=officer)
+        assert rotation_run(job_id=job.pk).status == "completed"
+        row.refresh_from_db()
+        assert bytes(row.ciphertext).find(b"vault:v2:") > 0
+        revealed = identifier_reveal(token=row.token, purpose="screening_review", actor=officer, step_up_verified=True)
+        assert revealed.value == "L898902C3"
+        assert ("POST", "/v1/transit/keys/tillit-kek/rotate") in fake.requests
