@@ -12,14 +12,16 @@ from __future__ import annotations
 
 import heapq
 import itertools
+from collections.abc import Collection
 
 from screening.engine.compare import token_similarity
 from screening.engine.index import Index, deletes
-from screening.engine.normalise import consonants, has_vowel, is_legal_form, is_particle, phonetic, skeleton
+from screening.engine.normalise import abjad_like, consonants, is_legal_form, is_particle, phonetic, skeleton
 
 COMMON_POSTINGS = 1500
 MAX_CANDIDATES = 16
 RELATIVE_FLOOR = 0.5
+NAMES_PER_ENTITY = 2
 _EXPANSION_CACHE_LIMIT = 200_000
 
 
@@ -38,7 +40,7 @@ def expand(index: Index, token: str) -> tuple[tuple[int, float], ...]:
         if len(key) >= 4:
             for deleted in deletes(key):
                 found.update(index.delete_keys.get(deleted, ()))
-        if not has_vowel(token):
+        if abjad_like(token):
             found.update(index.consonant_keys.get(consonants(token), ()))
         sound = phonetic(token)
         if sound and len(token) >= 5:
@@ -73,8 +75,14 @@ def _query_terms(index: Index, tokens: tuple[str, ...]) -> list[str]:
     return terms
 
 
-def candidates(index: Index, tokens: tuple[str, ...], *, limit: int = MAX_CANDIDATES) -> list[int]:
-    """Ids of the names most likely to match the query tokens, best first."""
+def candidates(
+    index: Index,
+    tokens: tuple[str, ...],
+    *,
+    limit: int = MAX_CANDIDATES,
+    sources: Collection[str] | None = None,
+) -> list[int]:
+    """Ids of the names most likely to match the query tokens, best first (at most two per entity)."""
     votes: dict[int, float] = {}
     common: list[tuple[int, list[tuple[int, float]], float]] = []
     voted = False
@@ -113,10 +121,26 @@ def candidates(index: Index, tokens: tuple[str, ...], *, limit: int = MAX_CANDID
             _vote_common_only(index, common, votes)
     if not votes:
         return []
-    top = heapq.nlargest(limit, votes.items(), key=lambda item: item[1])
+    ranked = heapq.nlargest(limit * 6, votes.items(), key=lambda item: item[1])
     # A name with less than half the best name's evidence cannot come near the threshold.
-    floor = top[0][1] * RELATIVE_FLOOR
-    return [name_id for name_id, vote in top if vote >= floor]
+    floor = ranked[0][1] * RELATIVE_FLOOR
+    out: list[int] = []
+    per_entity: dict[int, int] = {}
+    for name_id, vote in ranked:
+        if vote < floor:
+            break
+        entity = index.name_entity[name_id]
+        if sources is not None and index.entity_source[entity] not in sources:
+            continue
+        # One entity with thirty aliases must not crowd every other entity out.
+        seen = per_entity.get(entity, 0)
+        if seen >= NAMES_PER_ENTITY:
+            continue
+        per_entity[entity] = seen + 1
+        out.append(name_id)
+        if len(out) >= limit:
+            break
+    return out
 
 
 def _vote_common_only(

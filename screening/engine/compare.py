@@ -15,15 +15,17 @@ from functools import lru_cache
 
 from rapidfuzz.distance import OSA, Indel
 
-from screening.engine.normalise import consonants, has_vowel, is_legal_form, skeleton
+from screening.engine.normalise import abjad_like, consonants, is_legal_form, skeleton, strip_mark
 
 MIN_TOKEN_SIMILARITY = 0.72
+# An identical consonant outline (Arabic "mhmd" / Latin "muhammad") counts this much.
+OUTLINE_FACTOR = 0.88
 # How much a leftover token of each side weighs against the match (1 = as much as a match).
 QUERY_LEFTOVER_PENALTY = 0.75
 LIST_LEFTOVER_PENALTY = 0.4
 CONFLICT_PENALTY = 0.8
 # Two names written without spaces must be this similar to count as the same name.
-SOLID_MIN = 0.9
+SOLID_MIN = 0.8
 
 
 @lru_cache(maxsize=262144)
@@ -33,28 +35,36 @@ def token_similarity(a: str, b: str) -> float:
         return 1.0
     if is_legal_form(a) or is_legal_form(b):
         return 0.0
+    outline = 0.0
+    if abjad_like(a) != abjad_like(b):
+        # Arabic and Hebrew script leave out short vowels: compare consonant outlines.
+        ca, cb = consonants(a), consonants(b)
+        if ca[0] == cb[0] and min(len(ca), len(cb)) >= 2:
+            outline = OUTLINE_FACTOR * Indel.normalized_similarity(ca, cb)
+            if min(len(ca), len(cb)) == 2 and ca != cb:
+                outline = 0.0
+    a, b = strip_mark(a), strip_mark(b)
+    if a == b:
+        return 0.98
     short = min(len(a), len(b))
     if max(len(a), len(b)) > 2 * short + 1:
-        return 0.0
+        return outline if outline >= MIN_TOKEN_SIMILARITY else 0.0
     if short == 1:
         # An initial matches the name it abbreviates.
         return 0.8 if a[0] == b[0] else 0.0
     sa, sb = skeleton(a), skeleton(b)
     if sa == sb:
         return 0.95
-    best = max(Indel.normalized_similarity(a, b), OSA.normalized_similarity(a, b))
-    if not has_vowel(a) or not has_vowel(b):
-        # Arabic and Hebrew are written without short vowels: compare consonant outlines.
-        ca, cb = consonants(a), consonants(b)
-        if len(ca) >= 2 and len(cb) >= 2 and min(len(a), len(b)) >= 2:
-            outline = 0.9 * Indel.normalized_similarity(ca, cb)
-            if outline >= MIN_TOKEN_SIMILARITY:
-                return max(best, outline)
+    best = max(Indel.normalized_similarity(a, b), OSA.normalized_similarity(a, b), outline)
+    swapped = len(a) == len(b) and OSA.distance(a, b) == 1 and sorted(a) == sorted(b)
+    if swapped:
+        # Two neighbouring letters swapped ("Sko"/"Sok", "Emna"/"Mena") is a typing slip.
+        return max(best, 0.85)
     if short <= 3:
         # Short tokens (Kim, Ri, Ali) must be spelled alike; one letter changes a short name.
         return best if best >= 0.85 else 0.0
     best = max(best, 0.92 * Indel.normalized_similarity(sa, sb))
-    if a[0] != b[0] and sa[0] != sb[0]:
+    if a[0] != b[0] and sa[0] != sb[0] and best > outline:
         # Different first sounds are a stronger sign of a different name than a late typo.
         best -= 0.05
     return best if best >= MIN_TOKEN_SIMILARITY else 0.0
@@ -165,9 +175,15 @@ def compare_names(
     total += CONFLICT_PENALTY * min(query_left_weight, listed_left_weight)
     score = matched / total if total else 0.0
     if query_left and listed_left:
-        # Spaces in other places ("Arefullaha Ref" / "Arefullah Aref"): compare the names written solid.
-        solid = Indel.normalized_similarity("".join(q), "".join(c))
-        rest = Indel.normalized_similarity("".join(query_left), "".join(listed_left))
-        if solid >= SOLID_MIN and rest >= SOLID_MIN and solid > score:
-            return NameComparison(solid, (Pair(" ".join(q), " ".join(c), solid, 1.0),), (), ())
+        # Spaces in other places ("Arefullaha Ref" / "Arefullah Aref"): the leftovers of both sides,
+        # written solid in their order, may still be the same letters.
+        solid_q, solid_c = "".join(query_left), "".join(listed_left)
+        solid = Indel.normalized_similarity(solid_q, solid_c)
+        if solid >= SOLID_MIN and min(len(solid_q), len(solid_c)) >= 6:
+            pair_weight = query_left_weight + listed_left_weight
+            pairs.append(Pair(" ".join(query_left), " ".join(listed_left), solid, pair_weight))
+            matched += solid * pair_weight
+            total = sum(p.weight for p in pairs)
+            score = matched / total if total else 0.0
+            return NameComparison(score, tuple(pairs), (), ())
     return NameComparison(score, tuple(pairs), query_left, listed_left)

@@ -18,7 +18,7 @@ QUERY_SCHEMAS = ("Person", "Organization", "Vessel", "Aircraft", "Any")
 MAX_NAME_LENGTH = 300
 MAX_IDENTIFIERS = 20
 MAX_COUNTRIES = 20
-_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+_DATE = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
 _ISO2 = re.compile(r"^[A-Za-z]{2}$")
 # Joiners that legitimately occur inside names (Persian ZWNJ, Indic ZWJ).
 _ALLOWED_FORMAT = {"\u200c", "\u200d"}

@@ -41,6 +41,9 @@ _ARABIC_VOWELS = str.maketrans(
     {"\u0627": "a", "\u0622": "a", "\u0623": "a", "\u0625": "i", "\u0649": "a", "\u0629": "a"}
 )
 _VOWELS = re.compile(r"[aeiou]")
+ABJAD_MARK = "_"
+_ALLAH_SUFFIX = re.compile(r"^([a-z]{2,}?)(?:ullah|ulla|ullahi|allah|alla|ollah|ulah|illah)$")
+_ALLAH = frozenset({"allah", "ullah", "ulla", "llah", "lh", "llh", "ollah", "alla"})
 _VOWELS_Y = re.compile(r"[aeiouy]")
 
 
@@ -72,18 +75,42 @@ def to_latin(text: str) -> str:
     return "".join(parts)
 
 
-def tokenise(text: str) -> list[str]:
-    """Split cleaned, transliterated text into lower-case words; apostrophes join, punctuation splits."""
-    text = clean(text)
-    if not text.isascii():
-        # The Arabic article is written joined to the noun ("الشام"); the Latin lists write "al-Sham".
-        text = _ABD_ARABIC.sub("abd ", text)
-        text = _ARABIC_ARTICLE.sub("al ", text)
-        text = text.translate(_ARABIC_VOWELS)
+def _is_abjad(ch: str) -> bool:
+    code = ord(ch)
+    return 0x0590 <= code <= 0x08FF or 0xFB1D <= code <= 0xFDFF or 0xFE70 <= code <= 0xFEFF
+
+
+def _split_latin(text: str) -> list[str]:
     # "SaeedAGHAJANI", "JanDaniel": a lower-to-upper change inside a word is a missing space.
-    text = _CAMEL.sub(" ", to_latin(text))
-    text = _APOSTROPHES.sub("", text.casefold())
+    text = _APOSTROPHES.sub("", _CAMEL.sub(" ", text).casefold())
     return [t for t in _NON_ALNUM.split(text) if t]
+
+
+def tokenise(text: str) -> list[str]:
+    """Split cleaned, transliterated text into lower-case words; apostrophes join, punctuation splits.
+
+    Words written in Arabic or Hebrew script end with ``ABJAD_MARK``: those scripts leave out
+    short vowels, so such a word is compared with Latin spellings by its consonants.
+    """
+    text = clean(text)
+    if text.isascii():
+        return _split_latin(text)
+    # The Arabic article is written joined to the noun ("الشام"); the Latin lists write "al-Sham".
+    text = _ABD_ARABIC.sub("abd ", text)
+    text = _ARABIC_ARTICLE.sub("al ", text)
+    text = text.translate(_ARABIC_VOWELS)
+    out: list[str] = []
+    for word in text.split():
+        parts = _split_latin(to_latin(word))
+        if any(_is_abjad(ch) for ch in word):
+            parts = [part + ABJAD_MARK for part in parts]
+        out.extend(parts)
+    return out
+
+
+def strip_mark(token: str) -> str:
+    """The token without its abjad mark."""
+    return token[:-1] if token.endswith(ABJAD_MARK) else token
 
 
 def reorder_last_first(name: str) -> str:
@@ -121,10 +148,14 @@ def _split_legal_suffix(word: str) -> list[str]:
 
 
 def _canonical_word(word: str) -> list[str]:
+    allah = _ALLAH_SUFFIX.match(word)
+    if allah:
+        # "Saifullah", "Saif Ullah" and "سيف الله" are one name: stem plus "allah".
+        return [*_canonical_word(allah.group(1)), "allah"]
     match = _ABD_PREFIX.match(word)
     if match and word not in FAMILY:
         # "Abdulrahman" is "Abd al-Rahman": split the servant-of prefix from the divine name.
-        return ["abd", word[match.end() :].removeprefix("ur").removeprefix("ar")]
+        return ["abdul", word[match.end() :].removeprefix("ur").removeprefix("ar")]
     return [FAMILY.get(word, word)]
 
 
@@ -165,7 +196,17 @@ def _canonical_tokens(name: str, schema: str) -> tuple[str, ...]:
         words = _fold_legal_forms([LEGAL_SYNONYMS.get(word, word) for word in words])
     out: list[str] = []
     for word in words:
+        if word.endswith(ABJAD_MARK):
+            base = word[:-1]
+            if base in FAMILY or base in PARTICLES or base in HONORIFICS or base in _ALLAH:
+                # A known word ("mhmd", "bn", "qary") is read as its Latin spelling.
+                word = base
         if word in HONORIFICS and len(words) > 1:
+            continue
+        if word in _ALLAH:
+            if out and out[-1] == "al":
+                out.pop()
+            out.append("allah")
             continue
         out.extend(_canonical_word(word))
     if not out:
@@ -176,7 +217,7 @@ def _canonical_tokens(name: str, schema: str) -> tuple[str, ...]:
 
 def is_particle(token: str) -> bool:
     """True for name particles (al, bin, van, de...) that carry little identity."""
-    return token in PARTICLES
+    return strip_mark(token) in PARTICLES
 
 
 def is_legal_form(token: str) -> bool:
@@ -187,7 +228,7 @@ def is_legal_form(token: str) -> bool:
 # One left-to-right pass: the longest spelling at each position is replaced by its class letter.
 _SKELETON_MAP: dict[str, str] = {
     **dict.fromkeys(("tsch", "sch", "dzh", "tch", "sh", "ch", "zh", "dj", "j", "x"), "j"),
-    **dict.fromkeys(("kh", "gh", "ck", "q", "k"), "k"),
+    **dict.fromkeys(("kh", "gh", "ck", "q", "k", "g"), "k"),
     **dict.fromkeys(("ph", "f"), "f"),
     "th": "t",
     "dh": "d",
@@ -204,6 +245,8 @@ _SKELETONS: dict[str, str] = {}
 
 def _skeleton_letter(match: re.Match[str]) -> str:
     text = match.group(0)
+    if text == "h" and match.start() == 0:
+        return "h"  # an initial h is a consonant (Hasan, Husayn); elsewhere it is spelling (Ahmed/Amed)
     if text == "c":
         # A soft c (before e, i, y) sounds s; otherwise k.
         return "s" if match.end() < len(match.string) and match.string[match.end()] in "eiy" else "k"
@@ -218,7 +261,8 @@ def skeleton(token: str) -> str:
     if token.startswith("~") or token.isdigit():
         out = token
     else:
-        out = _DOUBLES.sub(r"\1", _SKELETON_PATTERN.sub(_skeleton_letter, token)) or token
+        base = strip_mark(token)
+        out = _DOUBLES.sub(r"\1", _SKELETON_PATTERN.sub(_skeleton_letter, base)) or base
     if len(_SKELETONS) > 500_000:
         _SKELETONS.clear()
     _SKELETONS[token] = out
@@ -228,7 +272,8 @@ def skeleton(token: str) -> str:
 @lru_cache(maxsize=262144)
 def consonants(token: str) -> str:
     """The consonant outline of a token, for names written in Arabic or Hebrew script without vowels."""
-    return _VOWELS_Y.sub("", skeleton(token).replace("v", "")) or token
+    outline = _VOWELS_Y.sub("", skeleton(strip_mark(token)).replace("v", ""))
+    return _DOUBLES.sub(r"\1", outline) or token
 
 
 def has_vowel(token: str) -> bool:
@@ -236,9 +281,15 @@ def has_vowel(token: str) -> bool:
     return bool(_VOWELS.search(token))
 
 
+def abjad_like(token: str) -> bool:
+    """True for a token written in Arabic or Hebrew script (transliterated without short vowels)."""
+    return token.endswith(ABJAD_MARK)
+
+
 @lru_cache(maxsize=262144)
 def phonetic(token: str) -> str:
     """Metaphone key (jellyfish) of a token, used to find sound-alike spellings."""
+    token = strip_mark(token)
     if token.startswith("~") or token.isdigit() or len(token) < 3:
         return ""
     return jellyfish.metaphone(token)

@@ -48,7 +48,7 @@ def screen(
     """
     tokens = canonical_tokens(query.name, query.schema)
     best: dict[int, tuple[float, NameComparison, int]] = {}
-    for name_id in candidates(index, tokens):
+    for name_id in candidates(index, tokens, sources=sources):
         entity = index.name_entity[name_id]
         if not schema_compatible(query.schema, index.entity_schema[entity]):
             continue

@@ -13,6 +13,7 @@ HONORIFICS: frozenset[str] = frozenset(
     mr mrs ms miss mx mister madam madame mme mlle dr doctor prof professor sir dame lord lady
     hon honourable honorable rev reverend fr father pastor bishop imam sheik sheikh shaykh
     haji hajji hadji alhaji hajj mullah mulla mawlawi maulavi maulvi mawlavi moulavi qari
+    qary mwlwy mlwy mla hajy shykh
     hafiz hafez sayyid sayed syed said_title
     gen general col colonel maj major capt captain cpt lt lieutenant sgt sergeant cdr commander
     adm admiral brig brigadier marshal
@@ -210,8 +211,7 @@ _FAMILIES: dict[str, tuple[str, ...]] = {
         "mahammad",
         "mahammed",
     ),
-    "abd": ("abdul", "abdel", "abdal", "abdoul", "abdoel", "abdol", "abdu", "abdou", "abdulla_"),
-    "abdullah": ("abdulla", "abdallah", "abdalla", "abdellah", "abdollah", "abdoulah", "abdulah"),
+    "abdul": ("abd", "abdel", "abdal", "abdoul", "abdoel", "abdol", "abdu", "abdou", "bd"),
     "ahmad": ("ahmed", "ahmet", "akhmad", "akhmed", "ahmat", "achmed", "ahmadou", "amadou"),
     "husayn": (
         "hussein",
