@@ -45,9 +45,11 @@ class ChunkInline(ReadOnly, admin.TabularInline):
     show_change_link = False
     ordering = ["number"]
 
+    verbose_name_plural = "chunks not done (failed, running or waiting)"
+
     def get_queryset(self, request: HttpRequest) -> QuerySet[MonitoringChunk]:
-        # Failed and unfinished chunks first: that is what an operator opens a job page for.
-        return super().get_queryset(request).order_by("-status", "number")[:200]  # type: ignore[return-value]
+        # What an operator opens a job page for; the done ones are counted on the job.
+        return super().get_queryset(request).exclude(status="done").order_by("number")
 
 
 def _duration(seconds: float | None) -> str:
