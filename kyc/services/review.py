@@ -26,7 +26,7 @@ from kyc.models import (
     ScreeningHit,
 )
 from kyc.services.cases import case_transition
-from kyc.services.pipeline import case_rate
+from kyc.services.rating import case_rate
 
 
 class ReviewError(ValueError):
