@@ -182,8 +182,14 @@ def server_pids(stack: Stack) -> dict[str, list[int]]:
     return {"web": [int(pid) for pid in children], "postgres": [row[0] for row in rows]}
 
 
-def cpu_snapshot(pids: dict[str, list[int]]) -> dict[str, float]:
-    return {kind: sum(cpu_seconds(pid) for pid in group) for kind, group in pids.items()}
+def cpu_snapshot(stack: Stack) -> dict[str, dict[int, float]]:
+    """CPU seconds of every current gunicorn worker and database backend, by pid."""
+    return {kind: {pid: cpu_seconds(pid) for pid in group} for kind, group in server_pids(stack).items()}
+
+
+def cpu_delta(before: dict[str, dict[int, float]], after: dict[str, dict[int, float]]) -> dict[str, float]:
+    """CPU used between two snapshots (a backend that started in between counts from zero)."""
+    return {kind: sum(max(0.0, cpu - before[kind].get(pid, 0.0)) for pid, cpu in after[kind].items()) for kind in after}
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -276,16 +282,14 @@ def main() -> None:
             rate=None,
         )
         report("warm-up (not counted)", *warm)
-        pids = server_pids(stack)
-        before = cpu_snapshot(pids)
+        before = cpu_snapshot(stack)
         closed = stage(
             stack.port, key, listed, clients=args.clients, requests=args.requests, seconds=args.seconds, rate=None
         )
-        after = cpu_snapshot(pids)
-        cpu = {kind: after[kind] - before[kind] for kind in after}
+        cpu = cpu_delta(before, cpu_snapshot(stack))
         report(f"closed loop: {args.clients} concurrent clients, back to back (target p99 <= 30 ms)", *closed, cpu)
         if args.rate:
-            before = cpu_snapshot(pids)
+            before = cpu_snapshot(stack)
             paced = stage(
                 stack.port,
                 key,
@@ -295,8 +299,7 @@ def main() -> None:
                 seconds=args.seconds,
                 rate=args.rate,
             )
-            after = cpu_snapshot(pids)
-            cpu = {kind: after[kind] - before[kind] for kind in after}
+            cpu = cpu_delta(before, cpu_snapshot(stack))
             report(f"paced: {args.clients} clients sharing {args.rate:.0f} requests/s", *paced, cpu)
 
 
