@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import json
 import secrets
+import socket
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 import uuid
 from dataclasses import dataclass
@@ -72,9 +75,24 @@ def _secret_of(endpoint: WebhookEndpoint) -> bytes:
 
 
 def _check_url(url: str) -> None:
+    """https only, and never an address inside our own network (a webhook must not reach internal services).
+
+    Set ``TILLIT_KYC_WEBHOOK_ALLOW_HTTP`` / ``TILLIT_KYC_WEBHOOK_ALLOW_PRIVATE`` for local development.
+    """
     allow_http = bool(getattr(settings, "TILLIT_KYC_WEBHOOK_ALLOW_HTTP", False))
     if not url.startswith("https://") and not (allow_http and url.startswith("http://")):
         raise ValidationError({"url": "Webhook URLs must use https."})
+    if bool(getattr(settings, "TILLIT_KYC_WEBHOOK_ALLOW_PRIVATE", False)):
+        return
+    host = urllib.parse.urlsplit(url).hostname or ""
+    try:
+        addresses = {info[4][0] for info in socket.getaddrinfo(host, None)}
+    except (socket.gaierror, UnicodeError):
+        addresses = set()  # not resolvable from here: nothing to refuse yet
+    for address in addresses:
+        ip = ipaddress.ip_address(address.split("%", 1)[0])
+        if not ip.is_global:
+            raise ValidationError({"url": "Webhook URLs must not point to a private, loopback or reserved address."})
 
 
 @dataclass(frozen=True)

@@ -393,6 +393,10 @@ def test_webhook_endpoints_show_the_secret_once(client_api: APIClient, api: APIC
     assert secret not in listing.content.decode()
     assert listing.json()["results"][0]["secret_hint"] == secret[:10]
     assert client_api.post("/api/v1/webhooks/endpoints/", {"url": "http://plain.example.test/"}).status_code == 400
+    for internal in ("https://127.0.0.1/hook", "https://10.1.2.3/hook", "https://[::1]/hook", "https://localhost/x"):
+        response = client_api.post("/api/v1/webhooks/endpoints/", {"url": internal})
+        assert response.status_code == 400, internal
+        assert "private" in str(response.json()["error"]["fields"]["url"])
     assert (
         client_api.post("/api/v1/webhooks/endpoints/", {"url": "https://x.test/", "events": ["nope"]}).status_code
         == 400

@@ -55,6 +55,7 @@ class Receiver:
 @pytest.fixture
 def receiver(settings: Any) -> Iterator[Receiver]:
     settings.TILLIT_KYC_WEBHOOK_ALLOW_HTTP = True  # the local receiver has no TLS
+    settings.TILLIT_KYC_WEBHOOK_ALLOW_PRIVATE = True  # and listens on 127.0.0.1
     server = Receiver()
     yield server
     server.server.shutdown()
@@ -155,6 +156,7 @@ def test_an_unreachable_endpoint_is_logged_with_the_error(settings: Any, client_
     from kyc.services.webhooks import webhook_attempt, webhook_emit
 
     settings.TILLIT_KYC_WEBHOOK_ALLOW_HTTP = True
+    settings.TILLIT_KYC_WEBHOOK_ALLOW_PRIVATE = True
     client_api.post("/api/v1/webhooks/endpoints/", {"url": "http://127.0.0.1:9/nothing-listens"})
     (delivery,) = webhook_emit(client=client_api.tenant, event_type="case.decided", data={"case_id": "x"})
     delivery = webhook_attempt(delivery_id=str(delivery.pk))

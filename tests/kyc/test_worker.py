@@ -45,6 +45,7 @@ def worker_watchlist(celery_worker: Path) -> Any:
 @pytest.fixture
 def receiver(settings: Any) -> Iterator[Receiver]:
     settings.TILLIT_KYC_WEBHOOK_ALLOW_HTTP = True
+    settings.TILLIT_KYC_WEBHOOK_ALLOW_PRIVATE = True
     server = Receiver()
     yield server
     server.server.shutdown()
