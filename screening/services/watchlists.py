@@ -35,6 +35,7 @@ from screening.watchlist_sources import DEFAULT_SOURCES
 log = logging.getLogger(__name__)
 
 BATCH = 2000
+REF_MAX = 200  # ListEntry.ref max_length
 DIFF_FIELDS = (
     "schema",
     "names",
@@ -239,6 +240,8 @@ def _import(*, source: Source, path: Path, actor: Any, origin: str, checksum: st
     for entry in stream:
         if entry.ref in hashes:
             raise _Refused(f"{path}: entry {entry.ref} appears twice")
+        if len(entry.ref) > REF_MAX:
+            raise _Refused(f"{path}: entry key {entry.ref[:40]}... is longer than {REF_MAX} characters")
         data = entry_dict(entry)
         entry_hash = _content_hash(data)
         hashes[entry.ref] = entry_hash
@@ -314,7 +317,7 @@ def _content_hash(data: dict) -> str:
 def _entry_row(version: ListVersion, entry: Entry, data: dict, entry_hash: str) -> ListEntry:
     return ListEntry(
         version=version,
-        ref=entry.ref[:200],
+        ref=entry.ref,
         schema=entry.schema,
         primary_name=entry.primary_name[:500],
         data=data,
