@@ -179,7 +179,7 @@ def test_an_official_source_is_registered_from_the_defaults() -> None:
     assert AuditEvent.objects.filter(action="watchlist.source.created").count() == 1
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(cut=st.integers(min_value=0, max_value=len(UN_SAMPLE.read_bytes()) - 1), byte=st.integers(0, 255))
 def test_a_mutated_file_is_either_fully_imported_or_refused_never_partial(un_source, tmp_path, cut, byte) -> None:
     if not ListVersion.objects.filter(source=un_source, status=VersionStatus.ACTIVE).exists():
