@@ -120,6 +120,8 @@ class RecoveryCode(BaseModel):
     """One single-use recovery code, stored as an Argon2id hash (the code is shown once)."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="recovery_codes")
+    # The code's first characters, which are not part of its secret: they pick the row to verify.
+    lookup = models.CharField(max_length=8, default="", blank=True)
     code_hash = models.CharField(max_length=200)
     used_at = models.DateTimeField(null=True, blank=True)
 

@@ -26,9 +26,12 @@ SEED_BYTES = 20  # 160 bits, the HMAC-SHA1 block-friendly size recommended by RF
 ISSUER = "Tillit"
 
 RECOVERY_CODE_COUNT = 10
-# Crockford-like alphabet without 0/O, 1/I/L: 31 symbols; 12 of them carry 59 bits.
+# Crockford-like alphabet without 0/O, 1/I/L: 31 symbols. A code is 15 of them: the first
+# RECOVERY_LOOKUP_LENGTH pick the stored row (so one Argon2 verification, not ten, per attempt) and
+# are stored in clear; the other 12 carry 59 bits of secret.
 _RECOVERY_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
-_RECOVERY_LENGTH = 12
+RECOVERY_LOOKUP_LENGTH = 3
+_RECOVERY_LENGTH = 15
 
 _DIGESTS: dict[str, Callable[..., Any]] = {"SHA1": hashlib.sha1, "SHA256": hashlib.sha256, "SHA512": hashlib.sha512}
 
@@ -110,12 +113,17 @@ def qr_svg(uri: str) -> str:
 
 
 def new_recovery_codes(count: int = RECOVERY_CODE_COUNT) -> list[str]:
-    """``count`` distinct recovery codes shaped ``XXXX-XXXX-XXXX`` (59 bits each)."""
-    codes: set[str] = set()
+    """``count`` recovery codes shaped ``XXXXX-XXXXX-XXXXX`` with distinct lookup prefixes (59 secret bits each)."""
+    codes: dict[str, str] = {}
     while len(codes) < count:
         raw = "".join(secrets.choice(_RECOVERY_ALPHABET) for _ in range(_RECOVERY_LENGTH))
-        codes.add("-".join(raw[i : i + 4] for i in range(0, _RECOVERY_LENGTH, 4)))
-    return sorted(codes)
+        codes.setdefault(raw[:RECOVERY_LOOKUP_LENGTH], "-".join(raw[i : i + 5] for i in range(0, _RECOVERY_LENGTH, 5)))
+    return sorted(codes.values())
+
+
+def recovery_lookup(normalised: str) -> str:
+    """The stored, non-secret prefix of a normalised recovery code."""
+    return normalised[:RECOVERY_LOOKUP_LENGTH]
 
 
 def normalise_recovery_code(code: str) -> str | None:

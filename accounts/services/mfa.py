@@ -253,7 +253,7 @@ def recovery_code_use(*, user: User, code: str) -> Verification:
     unused = list(RecoveryCode.objects.select_for_update().filter(user=user, used_at__isnull=True))
     spent = None
     if cleaned is not None:
-        for candidate in unused:
+        for candidate in (c for c in unused if c.lookup == otp.recovery_lookup(cleaned)):
             try:
                 if _recovery_hasher().verify(candidate.code_hash, cleaned):
                     spent = candidate
@@ -345,8 +345,9 @@ def _issue_recovery_codes(user: User) -> list[str]:
     RecoveryCode.objects.filter(user=user).delete()
     codes = otp.new_recovery_codes()
     hasher = _recovery_hasher()
+    normalised = [otp.normalise_recovery_code(code) or "" for code in codes]
     RecoveryCode.objects.bulk_create(
-        [RecoveryCode(user=user, code_hash=hasher.hash(otp.normalise_recovery_code(c) or "")) for c in codes]
+        [RecoveryCode(user=user, lookup=otp.recovery_lookup(n), code_hash=hasher.hash(n)) for n in normalised]
     )
     return codes
 

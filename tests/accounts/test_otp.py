@@ -104,10 +104,15 @@ def test_ten_distinct_recovery_codes_in_the_readable_shape():
     codes = otp.new_recovery_codes()
     assert len(codes) == len(set(codes)) == 10
     for code in codes:
-        assert len(code) == 14 and code[4] == code[9] == "-"
+        assert len(code) == 17 and code[5] == code[11] == "-"
         assert otp.normalise_recovery_code(code.lower()) == code.replace("-", "")
 
 
-@pytest.mark.parametrize("typed", ["", "ABCD-EFGH-JKL", "ABCD-EFGH-JKL0", "ABCD-EFGH-JKLMN"])
+def test_recovery_codes_of_one_set_have_distinct_lookup_prefixes():
+    codes = [otp.normalise_recovery_code(code) or "" for code in otp.new_recovery_codes()]
+    assert len({otp.recovery_lookup(code) for code in codes}) == 10
+
+
+@pytest.mark.parametrize("typed", ["", "ABCDE-FGHJK-MNPQ", "ABCDE-FGHJK-MNPQ0", "ABCDE-FGHJK-MNPQRS"])
 def test_malformed_recovery_codes_are_refused(typed):
     assert otp.normalise_recovery_code(typed) is None
