@@ -68,9 +68,13 @@ def _check_json_value(value: Any, path: str) -> None:
     raise CanonicalFormError(f"{path} has unsupported type {type(value).__name__}")
 
 
-def canonical_json(value: Any) -> bytes:
-    """Canonical UTF-8 JSON bytes of a JSON-compatible value (no floats)."""
-    _check_json_value(value, "$")
+def canonical_json(value: Any, *, checked: bool = True) -> bytes:
+    """Canonical UTF-8 JSON bytes of a JSON-compatible value (no floats).
+
+    ``checked=False`` skips the type walk, for values already normalised (audit.payload).
+    """
+    if checked:
+        _check_json_value(value, "$")
     return _dumps(value).encode("utf-8")
 
 

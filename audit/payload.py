@@ -29,7 +29,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from audit.chain import CanonicalFormError, canonical_json, format_time
+from audit.chain import canonical_json, format_time
 
 MAX_PAYLOAD_BYTES = 256 * 1024
 
@@ -170,10 +170,7 @@ def clean_payload(payload: Mapping[str, Any]) -> dict[str, Any]:
     if not isinstance(payload, Mapping):
         raise AuditPayloadError("payload must be a mapping")
     cleaned = _normalise(payload, "payload")
-    try:
-        size = len(canonical_json(cleaned))
-    except CanonicalFormError as exc:  # pragma: no cover - _normalise already guarantees this
-        raise AuditPayloadError(str(exc)) from exc
+    size = len(canonical_json(cleaned, checked=False))  # _normalise admits only canonical types
     if size > MAX_PAYLOAD_BYTES:
         raise AuditPayloadError(f"payload is {size} bytes in canonical form; the limit is {MAX_PAYLOAD_BYTES}")
     return cleaned

@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Model
 from django.utils import timezone
 
@@ -59,18 +59,45 @@ def _describe_target(target: Any) -> tuple[str, str]:
     raise AuditError("target must be a saved model instance, a (type, id) pair, or None")
 
 
-def _lock_head() -> AuditChainHead:
-    """Lock the chain head row: a row lock on PostgreSQL; SQLite's write lock is already held."""
-    head = AuditChainHead.objects.select_for_update().filter(pk=1).first()
-    if head is not None:
-        return head
-    # The head row is missing (a fresh or flushed database): rebuild it from the last event.
-    last = AuditEvent.objects.order_by("-sequence").values_list("sequence", "hash").first()
-    seq, last_hash = last if last else (0, chain.GENESIS_HASH)
-    AuditChainHead.objects.bulk_create(
-        [AuditChainHead(pk=1, last_sequence=seq, last_hash=last_hash)], ignore_conflicts=True
-    )
-    return AuditChainHead.objects.select_for_update().get(pk=1)
+_HEAD_SQL = "SELECT last_sequence, last_hash FROM audit_auditchainhead WHERE id = 1"
+_MOVE_HEAD_SQL = "UPDATE audit_auditchainhead SET last_sequence = %s, last_hash = %s WHERE id = 1"
+
+
+def _lock_head() -> tuple[int, str]:
+    """Lock the chain head row and read it: a row lock on PostgreSQL; on SQLite the write lock
+    taken by BEGIN IMMEDIATE is already held. Raw SQL: this runs inside the serialised section."""
+    sql = _HEAD_SQL + (" FOR UPDATE" if connection.features.has_select_for_update else "")
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        row = cursor.fetchone()
+        if row is not None:
+            return int(row[0]), str(row[1])
+        # The head row is missing (a fresh or flushed database): rebuild it from the last event.
+        last = AuditEvent.objects.order_by("-sequence").values_list("sequence", "hash").first()
+        seq, last_hash = last if last else (0, chain.GENESIS_HASH)
+        AuditChainHead.objects.bulk_create(
+            [AuditChainHead(pk=1, last_sequence=seq, last_hash=last_hash)], ignore_conflicts=True
+        )
+        cursor.execute(sql)
+        row = cursor.fetchone()
+    return int(row[0]), str(row[1])
+
+
+def _insert_and_move_head(event: AuditEvent) -> None:
+    """INSERT the event and move the head in one round trip on PostgreSQL (two on SQLite)."""
+    fields = AuditEvent._meta.concrete_fields
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    params = [f.get_db_prep_save(getattr(event, f.attname), connection) for f in fields]
+    placeholders = ", ".join(["%s"] * len(fields))
+    # Column names come from the model, values are parameters.
+    insert = f"INSERT INTO audit_auditevent ({columns}) VALUES ({placeholders})"  # noqa: S608
+    head = [event.sequence, event.hash]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"WITH appended AS ({insert}) {_MOVE_HEAD_SQL}", [*params, *head])
+        else:
+            cursor.execute(insert, params)
+            cursor.execute(_MOVE_HEAD_SQL, head)
 
 
 def audit_record(
@@ -114,10 +141,10 @@ def _append(
 ) -> AuditEvent:
     actor_type, actor_id, actor_label = actor
     target_type, target_id = target
-    head = _lock_head()
+    last_sequence, last_hash = _lock_head()
     record = chain.EventRecord(
         event_id=str(uuid.uuid4()),
-        sequence=head.last_sequence + 1,
+        sequence=last_sequence + 1,
         occurred_at=timezone.now(),
         actor_type=str(actor_type),
         actor_id=actor_id,
@@ -127,9 +154,11 @@ def _append(
         target_id=target_id,
         correlation_id=correlation_id,
         payload=payload,
-        prev_hash=head.last_hash,
+        prev_hash=last_hash,
     )
-    digest = record.compute_hash()
+    # The payload was normalised by clean_payload and every other field is a str or int built
+    # here, so the strict type walk would only repeat work.
+    digest = record.compute_hash(strict=False)
     event = AuditEvent(
         id=uuid.UUID(record.event_id),
         sequence=record.sequence,
@@ -146,10 +175,11 @@ def _append(
         hash=digest,
     )
     try:
-        event.save(force_insert=True)
+        _insert_and_move_head(event)
     except IntegrityError as exc:  # a writer bypassed the head lock
         raise AuditError(f"sequence #{record.sequence} is already taken; the chain head is out of date") from exc
-    AuditChainHead.objects.filter(pk=1).update(last_sequence=record.sequence, last_hash=digest)
+    event._state.adding = False
+    event._state.db = connection.alias
     return event
 
 
