@@ -22,6 +22,8 @@ COMMON_POSTINGS = 1500
 MAX_CANDIDATES = 16
 RELATIVE_FLOOR = 0.5
 NAMES_PER_ENTITY = 2
+# Names examined at most when every query token is common ("Muhammad Ali", "John Smith").
+COMMON_SCAN = 5_000
 _EXPANSION_CACHE_LIMIT = 200_000
 
 
@@ -109,14 +111,14 @@ def candidates(
         common.sort(key=lambda item: item[0])
         if voted:
             # Common tokens only add to names that a rarer token already found.
+            # Common tokens only add to names that a rarer token already found: look them up in
+            # those names' own tokens instead of walking their long posting lists.
             for _, expansions, weight in common:
-                best = {}
-                for vocab_id, sim in expansions:
-                    for name_id in index.postings(vocab_id):
-                        if name_id in votes and best.get(name_id, 0.0) < sim:
-                            best[name_id] = sim
-                for name_id, sim in best.items():
-                    votes[name_id] += weight * sim
+                similar = {index.vocab_tokens[vocab_id]: sim for vocab_id, sim in expansions}
+                for name_id in votes:
+                    best = max((similar.get(t, 0.0) for t in index.name_tokens[name_id].split(" ")), default=0.0)
+                    if best:
+                        votes[name_id] += weight * best
         else:
             _vote_common_only(index, common, votes)
     if not votes:
@@ -146,20 +148,20 @@ def candidates(
 def _vote_common_only(
     index: Index, common: list[tuple[int, list[tuple[int, float]], float]], votes: dict[int, float]
 ) -> None:
-    """All query tokens are common: keep names holding the two rarest of them."""
-    sets = []
-    for _, expansions, weight in common[:2]:
-        names: dict[int, float] = {}
-        for vocab_id, sim in expansions:
-            for name_id in index.postings(vocab_id):
-                if names.get(name_id, 0.0) < sim:
-                    names[name_id] = sim
-        sets.append((names, weight))
-    if len(sets) == 1:
-        names, weight = sets[0]
-        for name_id, sim in heapq.nlargest(MAX_CANDIDATES * 4, names.items(), key=lambda item: item[1]):
-            votes[name_id] = weight * sim
-        return
-    (first, w1), (second, w2) = sets
-    for name_id in first.keys() & second.keys():
-        votes[name_id] = w1 * first[name_id] + w2 * second[name_id]
+    """All query tokens are common: walk the rarest one's names (at most COMMON_SCAN) and check the others."""
+    _, rarest, weight = common[0]
+    others = [({index.vocab_tokens[v]: sim for v, sim in expansions}, w) for _, expansions, w in common[1:]]
+    scanned = 0
+    for vocab_id, sim in sorted(rarest, key=lambda item: -item[1]):
+        for name_id in index.postings(vocab_id):
+            scanned += 1
+            if scanned > COMMON_SCAN:
+                return
+            if name_id in votes:
+                continue
+            vote = weight * sim
+            if others:
+                tokens = index.name_tokens[name_id].split(" ")
+                for similar, other_weight in others:
+                    vote += other_weight * max((similar.get(t, 0.0) for t in tokens), default=0.0)
+            votes[name_id] = vote

@@ -85,7 +85,7 @@ class Index:
     entity_source: list[str] = field(default_factory=list)
     entity_schema: list[str] = field(default_factory=list)
     entity_topics: list[tuple[str, ...]] = field(default_factory=list)
-    entity_hash: list[str] = field(default_factory=list)
+    entity_hash: bytearray = field(default_factory=bytearray)  # 32 bytes of SHA-256 per entity
     entity_births: list[tuple[tuple[int, int, int, int], ...]] = field(default_factory=list)
     entity_countries: list[frozenset[str]] = field(default_factory=list)
     entity_identifiers: list[frozenset[tuple[str, str]]] = field(default_factory=list)
@@ -102,10 +102,10 @@ class Index:
     post_offsets: array = field(default_factory=lambda: array("I"))
     post_data: array = field(default_factory=lambda: array("I"))
     # lookup keys -> vocabulary ids
-    skeleton_keys: dict[str, list[int]] = field(default_factory=dict)
-    delete_keys: dict[str, list[int]] = field(default_factory=dict)
-    consonant_keys: dict[str, list[int]] = field(default_factory=dict)
-    phonetic_keys: dict[str, list[int]] = field(default_factory=dict)
+    skeleton_keys: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    delete_keys: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    consonant_keys: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    phonetic_keys: dict[str, tuple[int, ...]] = field(default_factory=dict)
     # derived, not pickled
     _weights: list[float] = field(default_factory=list, repr=False)
     _expansion_cache: dict[str, Any] = field(default_factory=dict, repr=False)
@@ -120,6 +120,10 @@ class Index:
     @property
     def size(self) -> int:
         return len(self.entity_ids)
+
+    def content_hash(self, entity: int) -> str:
+        """The entry's content hash (hex), as ``Entry.content_hash()`` gives it."""
+        return self.entity_hash[entity * 32 : entity * 32 + 32].hex()
 
     def postings(self, vocab_id: int) -> array:
         """Name ids that contain the vocabulary token."""
@@ -199,7 +203,7 @@ def build_index(entries: Iterable[tuple[str, Entry]], *, versions: Mapping[str, 
         index.entity_source.append(source)
         index.entity_schema.append(entry.schema)
         index.entity_topics.append(tuple(entry.topics))
-        index.entity_hash.append(content_hash(entry))
+        index.entity_hash += bytes.fromhex(content_hash(entry))
         births = (parse_birth(b.value, b.year_from, b.year_to) for b in entry.birth_dates)
         index.entity_births.append(tuple(b for b in births if b))
         index.entity_countries.append(frozenset(c.lower() for c in (*entry.nationalities, *entry.countries) if c))
@@ -264,10 +268,11 @@ def _build_keys(index: Index) -> None:
         sound = phonetic(token)
         if sound:
             sounds[sound].append(vocab_id)
-    index.skeleton_keys = dict(skeletons)
-    index.delete_keys = dict(deletions)
-    index.consonant_keys = {k: v for k, v in outlines.items() if len(k) >= 2}
-    index.phonetic_keys = dict(sounds)
+    # Tuples take less memory than lists; the key maps are the largest part of a big index.
+    index.skeleton_keys = {k: tuple(v) for k, v in skeletons.items()}
+    index.delete_keys = {k: tuple(v) for k, v in deletions.items()}
+    index.consonant_keys = {k: tuple(v) for k, v in outlines.items() if len(k) >= 2}
+    index.phonetic_keys = {k: tuple(v) for k, v in sounds.items()}
 
 
 # --------------------------------------------------------------------- disk cache

@@ -81,7 +81,7 @@ def screen(
         if score < limit_score:
             continue
         entity_id = index.entity_ids[entity]
-        content_hash = index.entity_hash[entity]
+        content_hash = index.content_hash(entity)
         if suppressed and Suppression(query.id, entity_id, content_hash) in suppressed:
             continue
         summary = "; ".join(
