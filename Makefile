@@ -18,7 +18,7 @@ install: $(STAMP)
 run: $(STAMP)
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py collectstatic --noinput --verbosity 0
-	$(PY) manage.py demo_setup
+	TILLIT_WATCHLIST_RETRIES=$${TILLIT_WATCHLIST_RETRIES:-1} TILLIT_WATCHLIST_TIMEOUT=$${TILLIT_WATCHLIST_TIMEOUT:-20} $(PY) manage.py demo_setup
 	$(PY) manage.py runserver 127.0.0.1:8000
 
 ## Run the whole test suite (SQLite and eager Celery unless DATABASE_URL / CELERY_BROKER_URL are set)

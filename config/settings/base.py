@@ -53,6 +53,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Sessions reach the admin and the API only after their second factor (TOTP) is verified.
+    "accounts.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
@@ -220,5 +222,10 @@ LOGGING = {
 TILLIT_DATA_DIR = DATA_DIR
 # Bearer token a Prometheus scraper presents at /metrics (staff sessions may read it too). Unset: staff only.
 TILLIT_METRICS_TOKEN = env.str("TILLIT_METRICS_TOKEN", default="")
+# Official list downloads (sync_watchlists): an offline mirror laid out like ../shared/watchlists, timeouts.
+TILLIT_WATCHLIST_DIR = env.str("TILLIT_WATCHLIST_DIR", default="")
+TILLIT_WATCHLIST_TIMEOUT = env.float("TILLIT_WATCHLIST_TIMEOUT", default=60)
+TILLIT_WATCHLIST_RETRIES = env.int("TILLIT_WATCHLIST_RETRIES", default=3)
+TILLIT_WATCHLIST_OFFLINE = env.bool("TILLIT_WATCHLIST_OFFLINE", default=False)
 TILLIT_API_KEY_MAX_ACTIVE = 2  # two keys live at once during a rotation
 TILLIT_API_KEY_LAST_USED_RESOLUTION = timedelta(minutes=1)  # at most one last-use write a minute
