@@ -23,11 +23,9 @@ from django.core.exceptions import PermissionDenied
 
 from accounts.models import Role
 
-ANALYST = Role.ANALYST.value
-OFFICER = Role.OFFICER.value
-SENIOR = Role.SENIOR_OFFICER.value
-ADMIN = Role.ADMINISTRATOR.value
-AUDITOR = Role.AUDITOR.value
+ANALYST, OFFICER, SENIOR, ADMIN, AUDITOR = "analyst", "officer", "senior_officer", "administrator", "auditor"
+if {ANALYST, OFFICER, SENIOR, ADMIN, AUDITOR} != set(Role.values):  # the table must name every role
+    raise ImportError("accounts.policy is out of step with accounts.models.Role")
 
 CASEWORK = frozenset({ANALYST, OFFICER, SENIOR})
 DECIDERS = frozenset({OFFICER, SENIOR})

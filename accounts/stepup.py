@@ -77,7 +77,7 @@ def session_mfa_verified(request: HttpRequest) -> bool:
     return isinstance(marker, dict) and marker.get("user") == str(user.pk)
 
 
-def _grants(request: HttpRequest) -> dict[str, str]:
+def _grants(request: HttpRequest) -> dict[str, Any]:
     value = request.session.get(SESSION_KEY)
     return value if isinstance(value, dict) else {}
 
