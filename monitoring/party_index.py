@@ -28,7 +28,7 @@ import os
 import pickle
 import tempfile
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -40,6 +40,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from screening.engine import Index, Query, build_index, screen
+from screening.engine.index import content_hash
 from screening.engine.model import InvalidQuery
 from screening.lists.record import BirthDate, Entry, Name
 
@@ -47,7 +48,7 @@ log = logging.getLogger(__name__)
 
 PARTY_SOURCE = "party"
 OVERLAP = timedelta(minutes=5)
-_MAGIC = b"TILLIT-PARTY-INDEX-1\n"
+_MAGIC = b"TILLIT-PARTY-INDEX-2\n"
 #: Customer statuses whose parties are monitored (a draft is not submitted; a rejected customer is gone).
 DEFAULT_MONITORED_STATUSES = ("onboarding", "in_review", "approved")
 PARTY_FIELDS = (
@@ -125,6 +126,13 @@ class PartyIndex:
     delta_ids: frozenset[str] = frozenset()
     checked_at: datetime | None = None  # the delta holds every change committed before this moment
     meta: dict[str, Any] = field(default_factory=dict)
+    _positions: dict[str, int] | None = field(default=None, repr=False)
+
+    def positions(self) -> dict[str, int]:
+        """{entity id: position} of the base (built once per base, then handed from delta to delta)."""
+        if self._positions is None:
+            self._positions = {entity: n for n, entity in enumerate(self.base.entity_ids)}
+        return self._positions
 
     @property
     def size(self) -> int:
@@ -195,18 +203,31 @@ def build_base() -> PartyIndex:
 
 
 def build_delta(index: PartyIndex, *, now: datetime) -> PartyIndex:
-    """The same base with a fresh delta of everything changed since the base was read."""
-    ids = changed_party_ids(index.read_from)
-    entries: Iterable[tuple[str, Entry]] = monitored_parties(changed_since=index.read_from) if ids else ()
-    records = list(entries)
-    delta = build_index(records, versions={"delta": now.isoformat()}) if records else None
+    """The same base with a fresh delta of the parties changed since the base was read.
+
+    A party changed in the overlap whose current record hashes as the base holds it is left to
+    the base: after a bulk load the delta stays small instead of repeating the whole load.
+    """
+    changed = changed_party_ids(index.read_from)
+    records = list(monitored_parties(changed_since=index.read_from)) if changed else []
+    positions = index.positions()
+    hashes = index.base.entity_hash
+    differing = []
+    for source, record in records:
+        position = positions.get(f"{PARTY_SOURCE}:{record.ref}")
+        if position is not None and hashes[position] == content_hash(record):
+            changed.discard(record.ref)  # the base already holds exactly this
+        else:
+            differing.append((source, record))
+    delta = build_index(differing, versions={"delta": now.isoformat()}) if differing else None
     return PartyIndex(
         base=index.base,
         read_from=index.read_from,
         delta=delta,
-        delta_ids=frozenset(ids),
+        delta_ids=frozenset(changed),
         checked_at=now,
         meta=index.meta,
+        _positions=positions,
     )
 
 
@@ -240,7 +261,7 @@ class Holder:
             if index is None:
                 index = self._load_or_build()
             index = build_delta(index, now=now)
-            if len(index.delta_ids) > max(1000, rebuild_ratio() * index.base.size):
+            if index.delta is not None and index.delta.size > max(1000, rebuild_ratio() * index.base.size):
                 index = build_delta(self._rebuild(), now=now)
             self._index = index
             return index

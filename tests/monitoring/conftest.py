@@ -123,6 +123,7 @@ def webhook_endpoint(tenant: Any, settings: Any) -> Any:
     from kyc.services.webhooks import webhook_endpoint_create
 
     settings.TILLIT_KYC_WEBHOOK_ALLOW_HTTP = True
+    settings.TILLIT_KYC_WEBHOOK_ALLOW_PRIVATE = True
     settings.TILLIT_KYC_WEBHOOK_MAX_ATTEMPTS = 1
     return webhook_endpoint_create(
         client=tenant, url="http://127.0.0.1:9/hooks", events=["customer.alert_raised"], actor=None
