@@ -4,6 +4,7 @@ With DATABASE_URL and CELERY_BROKER_URL set (as .ci/run does) the same suite run
 PostgreSQL and Redis, and the integration tests start a real Celery worker.
 """
 
+import os
 import uuid
 
 from config.settings.base import *  # noqa: F403
@@ -21,4 +22,8 @@ REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {"anon": "1000/min", "user": "100000/
 LOG_LEVEL = "WARNING"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # A file, not memory, so that a real worker process can share the test database.
-    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}  # noqa: F405
+    # One file per test process, so that concurrent runs (and xdist workers) never share it.
+    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / f"test-{os.getpid()}.sqlite3")}  # noqa: F405
+else:
+    # Likewise on PostgreSQL: concurrent test runs on one server each get their own database.
+    DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}_{os.getpid()}"}  # noqa: F405
