@@ -233,3 +233,15 @@ def test_arbitrary_input_is_either_accepted_or_refused_with_a_named_check(value:
         except IdentifierValidationError as exc:
             check = exc.check
         assert check.startswith(kind) if check else identifier.value
+
+
+@pytest.mark.parametrize("case", _cases("iban", "valid"))
+def test_normalising_a_normalised_iban_changes_nothing(case: dict[str, Any]) -> None:
+    once = validate_identifier("iban", case["value"])
+    assert validate_identifier("iban", once.value) == once
+
+
+@given(st.sampled_from(["4242424242424242", "378282246310005", "6011111111111117"]), st.sampled_from([" ", "-", ""]))
+def test_card_separators_never_change_the_token_input(number: str, separator: str) -> None:
+    spaced = separator.join(number[i : i + 4] for i in range(0, len(number), 4))
+    assert validate_identifier("card", spaced).lookup_key == number

@@ -32,6 +32,7 @@ from vault.crypto.keys import KeyRing
 MAGIC = b"TV"
 FORMAT_VERSION = 1
 MAX_KEY_ID_BYTES = 64
+MAX_CONTEXT_BYTES = 1024
 _AD_LABEL = b"tillit-vault-ad"
 
 
@@ -48,6 +49,8 @@ class Context:
             value = getattr(self, name)
             if not isinstance(value, str) or not value:
                 raise ValueError(f"the encryption context needs a non-empty {name}")
+            if len(value.encode("utf-8")) > MAX_CONTEXT_BYTES:
+                raise ValueError(f"the encryption context's {name} is longer than {MAX_CONTEXT_BYTES} bytes")
 
     def encode(self, format_version: int = FORMAT_VERSION) -> bytes:
         """Unambiguous byte encoding used as GCM associated data."""

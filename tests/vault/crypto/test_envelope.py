@@ -207,3 +207,8 @@ def test_rewrap_needs_no_context_because_it_never_decrypts_the_value(provider: L
 def test_an_empty_context_part_is_refused() -> None:
     with pytest.raises(ValueError, match="record_id"):
         Context(table="t", record_id="", field="f")
+
+
+def test_an_oversized_context_part_is_refused() -> None:
+    with pytest.raises(ValueError, match="longer than 1024 bytes"):
+        Context(table="t" * 1025, record_id="1", field="f")
