@@ -148,6 +148,10 @@ class ScreeningUnavailable(RuntimeError):
     """No watchlist index is available: nothing can be screened (a transient condition)."""
 
 
+class SubjectUnscreenable(ValueError):
+    """The engine refuses this party's name (a permanent condition: retrying will not help)."""
+
+
 @dataclass(frozen=True)
 class Subject:
     """What is screened for one party (never an identifier value: the engine gets none)."""
@@ -179,6 +183,17 @@ class Outcome:
     algorithm_version: str = ""
 
 
+def name_problem(name: str) -> str | None:
+    """Why the screening engine would refuse this name (control characters, emoji, mixed scripts ...), or None."""
+    from screening.engine.model import InvalidQuery, validate_name
+
+    try:
+        validate_name(name)
+    except InvalidQuery as exc:
+        return str(exc)
+    return None
+
+
 def screening_snapshot() -> Any:
     """The screening runtime's index of the active list versions (built or loaded once per process)."""
     from screening.runtime import NoActiveLists, runtime
@@ -191,16 +206,19 @@ def screening_snapshot() -> Any:
 
 def screen_subject(subject: Subject) -> Outcome:
     """Screen one party against the active lists; every match comes with the engine's explanation."""
-    from screening.engine import ALGORITHM_VERSION, Query, screen
+    from screening.engine import ALGORITHM_VERSION, InvalidQuery, Query, screen
     from screening.services.screenings import thresholds_config
 
     snapshot = screening_snapshot()
-    query = Query(
-        name=subject.name,
-        schema=subject.schema,
-        birth_date=subject.birth_date,
-        countries=tuple(c.lower() for c in subject.countries if len(c) == 2),
-    )
+    try:
+        query = Query(
+            name=subject.name,
+            schema=subject.schema,
+            birth_date=subject.birth_date,
+            countries=tuple(c.lower() for c in subject.countries if len(c) == 2),
+        )
+    except InvalidQuery as exc:
+        raise SubjectUnscreenable(str(exc)) from None
     matches = screen(snapshot.index, query, thresholds=thresholds_config())
     hits = [
         Hit(

@@ -319,7 +319,13 @@ def rate(data: RiskInput, rules: RiskRules | None = None) -> Rating:
     reasons += _document_reasons(data)
     if data.screening_unavailable:
         code = Code.SCREENING_UNAVAILABLE
-        reasons.append(Reason(code.value, POINTS[code], "screening could not run: no watchlist index is available"))
+        reasons.append(
+            Reason(
+                code.value,
+                POINTS[code],
+                "screening did not complete: no watchlist was active, or a name could not be screened",
+            )
+        )
     score = sum(reason.points for reason in reasons)
     if any(reason.code in PROHIBITING for reason in reasons):
         level = Level.PROHIBITED

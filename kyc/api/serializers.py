@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import unicodedata
 from typing import Any
 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from kyc import integrations
 from kyc.models import (
     Case,
     Customer,
@@ -32,15 +32,12 @@ IDENTIFIER_TYPES = ("passport", "id_card", "national_id", "tax_id", "lei", "iban
 
 
 def _clean_name(value: str) -> str:
+    """A name the screening engine can screen (it refuses control characters, emoji, look-alike scripts)."""
     value = value.strip()
-    for ch in value:
-        category = unicodedata.category(ch)
-        if category in ("Cc", "Cs", "Co", "Cn") or (category == "Cf" and ch not in "\u200c\u200d"):
-            raise serializers.ValidationError("Names cannot contain control or invisible characters.")
-        if category == "So":
-            raise serializers.ValidationError("Names cannot contain symbols or emoji.")
-    if value and not any(ch.isalpha() for ch in value):
-        raise serializers.ValidationError("A name needs letters.")
+    if value:
+        problem = integrations.name_problem(value)
+        if problem:
+            raise serializers.ValidationError(f"This name cannot be screened: {problem}.")
     return value
 
 

@@ -165,7 +165,10 @@ def party_screen(*, case: Case, party: Party) -> PartyScreening:
     done = PartyScreening.objects.filter(case=case, party=party).first()
     if done is not None:
         return done
-    outcome = integrations.screen_subject(subject_of(party))  # outside the transaction: it may be slow
+    try:
+        outcome = integrations.screen_subject(subject_of(party))  # outside the transaction: it may be slow
+    except integrations.SubjectUnscreenable as exc:
+        return _party_unscreenable(case=case, party=party, reason=str(exc))
     with transaction.atomic():
         try:
             with transaction.atomic():
@@ -180,6 +183,20 @@ def party_screen(*, case: Case, party: Party) -> PartyScreening:
             return PartyScreening.objects.get(case=case, party=party)
         for found in outcome.hits:
             hit_raise(case=case, party=party, found=found, list_versions=outcome.list_versions)
+    return record
+
+
+@transaction.atomic
+def _party_unscreenable(*, case: Case, party: Party, reason: str) -> PartyScreening:
+    """Record that a party could not be screened; the rating then keeps the case away from auto-approval."""
+    record, created = PartyScreening.objects.get_or_create(case=case, party=party, defaults={"hit_count": 0})
+    if created:
+        locked = Case.objects.select_for_update().get(pk=case.pk)
+        locked.validation_problems = [
+            *locked.validation_problems,
+            {"code": "party_unscreenable", "detail": f"{party.display_name} could not be screened: {reason}"},
+        ]
+        locked.save(update_fields=["validation_problems", "updated_at"])
     return record
 
 

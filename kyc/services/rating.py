@@ -166,7 +166,8 @@ def risk_input(case: Case) -> tuple[risk.RiskInput, dict[str, Any]]:
         documents=documents,
         has_identity_document=has_identity,
         ofac_blocked=ofac_reasons,
-        screening_unavailable=case.screened_at is None,
+        screening_unavailable=case.screened_at is None
+        or any(problem.get("code") == "party_unscreenable" for problem in case.validation_problems),
         **risk_data,
     )
     return data, analysis

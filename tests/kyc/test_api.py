@@ -112,6 +112,8 @@ def test_creating_a_business_needs_its_legal_name(client_api: APIClient) -> None
         ({"kind": "alien", "details": PERSON}, "kind"),
         ({"kind": "individual", "details": {**PERSON, "nationalities": ["gbr"]}}, "details"),
         ({"kind": "individual", "details": {**PERSON, "family_name": "Smith\x00"}}, "details"),
+        ({"kind": "individual", "details": {**PERSON, "given_names": "V\u0456ktor"}}, "details"),  # Cyrillic і
+        ({"kind": "individual", "details": {**PERSON, "family_name": "\U0001f600"}}, "details"),
         ({"kind": "individual", "details": {**PERSON, "birth_date": "yesterday"}}, "details"),
         ({"kind": "individual", "details": PERSON, "identifiers": [{"type": "iban", "value": "GB00XXXX"}]}, None),
     ],

@@ -273,3 +273,17 @@ def test_monitored_customers_are_listed_with_their_latest_risk_level(
     assert set(rows) == {approved["id"], in_review["id"]}
     assert rows[approved["id"]][0] == "low" and rows[approved["id"]][1] is not None
     assert rows[in_review["id"]] == ("medium", None)
+
+
+def test_a_party_the_engine_cannot_screen_keeps_the_case_from_auto_approval(
+    create_customer: Callable[..., dict], watchlist: Any
+) -> None:
+    from kyc.models import Customer, Party
+    from kyc.services.cases import case_submit
+
+    customer = Customer.objects.get(pk=create_customer()["id"])
+    Party.objects.filter(customer=customer).update(family_name="Sm\u0456th")  # written around the API's check
+    case = case_run_pipeline(case_id=case_submit(customer=customer, actor=None).pk)
+    assert case.status == "review"
+    assert [p["code"] for p in case.validation_problems] == ["party_unscreenable"]
+    assert "screening_unavailable" in {r["code"] for r in case.latest_rating.reasons}
