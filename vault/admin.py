@@ -19,20 +19,6 @@ from vault.services import IdentifierNotFound, RevealDenied, RevealPurpose, iden
 from vault.services.identifiers import REVEAL_ACTION
 
 
-def admin_step_up_not_configured(request: HttpRequest, *, action: str) -> HttpResponse | None:
-    """Default admin step-up hook: no second-factor integration is configured, so nothing passes.
-
-    Set ``TILLIT_VAULT_ADMIN_STEP_UP`` to the accounts app's ``admin_step_up`` (None = proceed, or the
-    prompt page that re-posts this form with a code).
-    """
-    return TemplateResponse(
-        request,
-        "admin/vault/storedidentifier/reveal.html",
-        {**admin.site.each_context(request), "error": "Step-up is not configured; reveals are disabled."},
-        status=403,
-    )
-
-
 class RevealForm(forms.Form):
     purpose = forms.ChoiceField(choices=RevealPurpose.choices)
 
@@ -81,9 +67,9 @@ class StoredIdentifierAdmin(ReadOnlyAdmin):
         }
         form = RevealForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
-            hook = import_string(
-                getattr(settings, "TILLIT_VAULT_ADMIN_STEP_UP", "vault.admin.admin_step_up_not_configured")
-            )
+            hook = import_string(getattr(settings, "TILLIT_VAULT_ADMIN_STEP_UP", "accounts.stepup.admin_step_up"))
+            # None: a fresh step-up for this action is held; otherwise the TOTP prompt page, which
+            # re-posts this form (purpose included) with the code.
             prompt = hook(request, action=REVEAL_ACTION)
             if prompt is not None:
                 return prompt

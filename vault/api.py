@@ -25,17 +25,16 @@ _STATUS = {
 }
 
 
-def step_up_not_configured(request: Request, action: str) -> bool:
-    """Default step-up check: no second-factor integration is configured, so nothing passes.
-
-    Set ``TILLIT_VAULT_STEP_UP_CHECK`` to the accounts app's check (a callable ``(request, action)
-    -> bool`` that is True only with a fresh step-up grant for ``action`` in this session or token).
-    """
-    return False
-
-
 def step_up_verified(request: Request, action: str) -> bool:
-    check = import_string(getattr(settings, "TILLIT_VAULT_STEP_UP_CHECK", "vault.api.step_up_not_configured"))
+    """Whether this session holds a fresh step-up grant for ``action``.
+
+    ``TILLIT_VAULT_STEP_UP_CHECK`` names the check, a callable ``(request, action) -> bool``; the default
+    is the accounts app's ``has_step_up`` (a TOTP within the last five minutes, bound to this session
+    and to this action). API clients never pass: they have no second factor.
+    """
+    if hasattr(request.user, "key"):  # an API client principal
+        return False
+    check = import_string(getattr(settings, "TILLIT_VAULT_STEP_UP_CHECK", "accounts.stepup.has_step_up"))
     return check(request, action) is True
 
 

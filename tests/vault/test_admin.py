@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.test import Client
 
 from audit.models import AuditEvent
+from tests.mfa import mark_mfa_verified
 from vault.services import identifier_store
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("vault_keys")]
@@ -42,6 +43,7 @@ def row(officer: Any) -> Any:
 def _client(user: Any) -> Client:
     client = Client()
     client.force_login(user)
+    mark_mfa_verified(client, user)  # the admin needs a second factor in the session
     return client
 
 
@@ -52,13 +54,45 @@ def test_the_change_page_never_shows_the_plaintext_or_ciphertext(staff_officer: 
     assert "Reveal (purpose, step-up, audited)" in page
 
 
-def test_without_a_step_up_integration_the_admin_refuses_to_reveal(staff_officer: Any, row: Any) -> None:
+def test_without_a_fresh_step_up_the_admin_asks_for_a_code_and_shows_nothing(staff_officer: Any, row: Any) -> None:
     response = _client(staff_officer).post(
+        f"/admin/vault/storedidentifier/{row.pk}/reveal/", {"purpose": "fraud_investigation"}
+    )
+    page = response.content.decode()
+    assert "Confirm with your authenticator app" in page
+    assert 'value="fraud_investigation"' in page  # the prompt re-posts the purpose with the code
+    assert "4242424242424242" not in page
+    assert not AuditEvent.objects.filter(action="vault.identifier.revealed").exists()
+
+
+def test_a_real_totp_step_up_in_the_admin_reveals_the_plaintext(officer: Any, totp: Any) -> None:
+    from django.contrib.auth.models import Permission
+
+    officer.is_staff = True
+    officer.save()
+    officer.user_permissions.add(Permission.objects.get(codename="view_storedidentifier"))
+    seed = totp.enrol(officer)  # before logging in: a new factor ends other sessions
+    cache.clear()
+    row = identifier_store(identifier_type="card", value="4242 4242 4242 4242", actor=officer)
+    client = _client(officer)
+    url = f"/admin/vault/storedidentifier/{row.pk}/reveal/"
+    response = client.post(url, {"purpose": "fraud_investigation", "_step_up_code": totp.fresh(officer, seed)})
+    assert response.status_code == 200
+    assert "4242424242424242" in response.content.decode()
+    assert AuditEvent.objects.filter(action="vault.identifier.revealed").count() == 1
+
+
+def test_an_analyst_cannot_open_the_reveal_page(analyst: Any, row: Any) -> None:
+    from django.contrib.auth.models import Permission
+
+    analyst.is_staff = True
+    analyst.save()
+    analyst.user_permissions.add(Permission.objects.get(codename="view_storedidentifier"))
+    response = _client(analyst).post(
         f"/admin/vault/storedidentifier/{row.pk}/reveal/", {"purpose": "fraud_investigation"}
     )
     assert response.status_code == 403
     assert "4242424242424242" not in response.content.decode()
-    assert not AuditEvent.objects.filter(action="vault.identifier.revealed").exists()
 
 
 def test_with_purpose_and_step_up_the_admin_shows_the_plaintext_once(

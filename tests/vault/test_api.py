@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -9,6 +10,7 @@ from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from audit.models import AuditEvent
+from tests.mfa import mark_mfa_verified
 from vault.services import identifier_store
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("vault_keys")]
@@ -40,6 +42,7 @@ def _url(token: str) -> str:
 def _as(user: Any) -> APIClient:
     client = APIClient()
     client.force_login(user)
+    mark_mfa_verified(client, user)  # the session passed its second factor at login
     return client
 
 
@@ -103,6 +106,24 @@ def test_with_permission_step_up_and_purpose_the_plaintext_is_returned_uncached(
     assert response["Cache-Control"] == "no-store"
     assert GRANTED == [(str(officer), "identifier.reveal")]
     assert AuditEvent.objects.get(action="vault.identifier.revealed").payload["purpose"] == "regulatory_request"
+
+
+def test_a_real_totp_step_up_for_this_action_opens_the_reveal(officer: Any, totp: Any) -> None:
+    import time_machine
+
+    with time_machine.travel(datetime(2026, 3, 2, 9, 0, tzinfo=UTC), tick=False) as clock:
+        seed = totp.enrol(officer)  # before logging in: a new factor ends other sessions
+        token = identifier_store(identifier_type="lei", value="5493001KJTIIGC8Y1R12", actor=officer).token
+        client = _as(officer)
+        denied = client.post(_url(token), {"purpose": "regulatory_request"})
+        assert denied.json()["error"]["code"] == "step_up_required"
+        totp.step_up(client, officer, seed, "data.export")  # a grant for another action does not count
+        assert client.post(_url(token), {"purpose": "regulatory_request"}).status_code == 403
+        clock.shift(31)  # a TOTP code is single use: the next grant needs the next step's code
+        totp.step_up(client, officer, seed, "identifier.reveal")
+        response = client.post(_url(token), {"purpose": "regulatory_request"})
+        assert response.status_code == 200
+        assert response.json()["value"] == "5493001KJTIIGC8Y1R12"
 
 
 def test_too_many_reveals_answer_429(officer: Any, token: str, settings: Any) -> None:

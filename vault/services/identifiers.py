@@ -65,10 +65,10 @@ def context_for(row_id: uuid.UUID | str) -> Context:
 
 
 def may_reveal_by_permission(actor: Any, action: str) -> bool:
-    """Default reveal policy: the Django permission ``vault.reveal_storedidentifier`` (user or group).
+    """Alternative reveal policy: the Django permission ``vault.reveal_storedidentifier`` (user or group).
 
-    ``TILLIT_VAULT_REVEAL_POLICY`` may name another ``(actor, action) -> bool`` callable instead,
-    such as the accounts app's role table ``accounts.policy.can``.
+    The default policy is the accounts app's role table (``accounts.policy.can``: officers and senior
+    officers); set ``TILLIT_VAULT_REVEAL_POLICY`` to this function to grant reveals per person instead.
     """
     return bool(actor.has_perm(REVEAL_PERMISSION))
 
@@ -76,9 +76,7 @@ def may_reveal_by_permission(actor: Any, action: str) -> bool:
 def _may_reveal(actor: Any) -> bool:
     from django.utils.module_loading import import_string
 
-    check = import_string(
-        getattr(settings, "TILLIT_VAULT_REVEAL_POLICY", "vault.services.identifiers.may_reveal_by_permission")
-    )
+    check = import_string(getattr(settings, "TILLIT_VAULT_REVEAL_POLICY", "accounts.policy.can"))
     return check(actor, REVEAL_ACTION) is True
 
 
