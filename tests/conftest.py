@@ -183,6 +183,7 @@ def celery_worker_process(django_db_setup: None, django_db_blocker: object) -> I
         "CELERY_BROKER_URL": broker,
         "CELERY_RESULT_BACKEND": broker,
         "LOG_LEVEL": "INFO",
+        "PYTHONUNBUFFERED": "1",  # the tests read the worker's log
     }
     log_path = Path(settings.TILLIT_DATA_DIR) / f"{queue}.log"
     log_file = log_path.open("w")

@@ -222,6 +222,20 @@ LOGGING = {
 TILLIT_DATA_DIR = DATA_DIR
 # Bearer token a Prometheus scraper presents at /metrics (staff sessions may read it too). Unset: staff only.
 TILLIT_METRICS_TOKEN = env.str("TILLIT_METRICS_TOKEN", default="")
+# --- Accounts: second factor and step-up ------------------------------------------------------------
+TILLIT_MFA_MAX_FAILURES = env.int("TILLIT_MFA_MAX_FAILURES", default=10)  # per hour, then locked
+TILLIT_MFA_LOCKOUT = timedelta(minutes=env.int("TILLIT_MFA_LOCKOUT_MINUTES", default=60))
+TILLIT_MFA_ENROLMENT_TTL = timedelta(minutes=15)
+TILLIT_STEP_UP_TTL = timedelta(minutes=env.int("TILLIT_STEP_UP_MINUTES", default=5))
+# Revealing a tokenised identifier: who may (policy), and the fresh second factor it needs (step-up).
+TILLIT_VAULT_REVEAL_POLICY = "accounts.policy.can"
+TILLIT_VAULT_STEP_UP_CHECK = "accounts.stepup.has_step_up"
+TILLIT_VAULT_ADMIN_STEP_UP = "accounts.stepup.admin_step_up"
+
+# Notifications to account holders (MFA replay, lockout, factor changed).
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="tillit@localhost")
+globals().update(env.email_url("EMAIL_URL", default="consolemail://"))
+
 # Official list downloads (sync_watchlists): an offline mirror laid out like ../shared/watchlists, timeouts.
 TILLIT_WATCHLIST_DIR = env.str("TILLIT_WATCHLIST_DIR", default="")
 TILLIT_WATCHLIST_TIMEOUT = env.float("TILLIT_WATCHLIST_TIMEOUT", default=60)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from common.correlation import bind_correlation_id, get_correlation_id
@@ -19,6 +21,9 @@ def test_a_task_round_trips_through_a_real_worker_with_the_callers_correlation_i
     from django.db import connection
 
     assert result == {"pong": True, "correlation_id": "cid-roundtrip-0001", "database": connection.vendor}
+    deadline = time.monotonic() + 10
+    while "cid-roundtrip-0001" not in celery_worker.read_text() and time.monotonic() < deadline:
+        time.sleep(0.2)
     assert "cid-roundtrip-0001" in celery_worker.read_text()  # the worker's log lines carry it
 
 
