@@ -16,5 +16,10 @@ def on_version_activated(sender: Any, version: Any = None, diff: Any = None, **k
 
     if not getattr(settings, "TILLIT_MONITORING_ENABLED", True) or version is None:
         return
-    job = delta_job_create(version=version, diff=diff, actor=None)
+    try:
+        job = delta_job_create(version=version, diff=diff, actor=None)
+    except Exception:
+        # The import succeeded and stays; ``monitoring.resume_stalled`` creates the missed job later.
+        log.exception("monitoring delta job could not be created", extra={"version": str(version.pk)})
+        return
     log.info("monitoring delta job created", extra={"job": str(job.pk), "chunks": job.chunk_count})

@@ -91,13 +91,16 @@ def schedule_full_rescreens() -> str | None:
     return str(job.pk) if job else None
 
 
-@shared_task(name="monitoring.resume_stalled", acks_late=True, soft_time_limit=60, time_limit=90)
+@shared_task(name="monitoring.resume_stalled", acks_late=True, soft_time_limit=300, time_limit=330)
 def resume_stalled() -> int:
-    """Beat safety net: send again the chunks of running jobs that have not moved for 15 minutes."""
+    """Beat safety net: start missed delta jobs; send again the chunks of jobs that have not moved for 15 minutes."""
     from datetime import timedelta
 
     from monitoring.services import jobs
 
+    if getattr(settings, "TILLIT_MONITORING_ENABLED", True):
+        for version in jobs.versions_without_job(since=timedelta(days=2)):
+            jobs.delta_job_create(version=version, diff=None, actor=None)
     stalled = getattr(settings, "TILLIT_MONITORING_STALLED_AFTER", timedelta(minutes=15))
     ids = jobs.stalled_job_ids(older_than=stalled)
     for job_id in ids:

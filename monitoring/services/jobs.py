@@ -37,7 +37,7 @@ from monitoring.services import rescreen
 
 log = logging.getLogger(__name__)
 
-DEFAULT_DELTA_CHUNK_SIZE = 500
+DEFAULT_DELTA_CHUNK_SIZE = 100
 DEFAULT_FULL_CHUNK_SIZE = 1000
 #: Days between full rescreens per risk level ("unrated": customers without a rating yet).
 DEFAULT_INTERVALS = {"prohibited": 30, "high": 30, "medium": 180, "low": 365, "unrated": 30}
@@ -95,6 +95,10 @@ def delta_job_create(*, version: Any, diff: Any, actor: Any = None) -> Monitorin
         removed: list[str] = []
         changed: dict[str, list[str]] = {}
     else:
+        if diff is None:  # not handed over (a catch-up of a missed version): recompute it from the stored entries
+            from screening.services.watchlists import diff_versions
+
+            diff = diff_versions(version.previous, version)
         added, removed, changed = sorted(diff.added), sorted(diff.removed), dict(diff.changed)
     screen = sorted({*added, *changed})
     size = delta_chunk_size()
@@ -423,6 +427,17 @@ def job_rerun(*, job: MonitoringJob, actor: Any) -> MonitoringJob:
         payload={"job_kind": job.kind, "rerun_of_id": job.pk, "rerun_count": count},
     )
     return rerun
+
+
+def versions_without_job(*, since: timedelta) -> list[Any]:
+    """List versions activated recently whose delta job was never created (the signal's process died)."""
+    from screening.models import ListVersion
+
+    recent = ListVersion.objects.filter(
+        status__in=["active", "superseded"], imported_at__gte=timezone.now() - since
+    ).select_related("source", "previous")
+    keys = set(MonitoringJob.objects.filter(key__startswith="delta:").values_list("key", flat=True))
+    return [version for version in recent if f"delta:{version.pk}" not in keys]
 
 
 def stalled_job_ids(*, older_than: timedelta) -> list[str]:

@@ -164,3 +164,21 @@ def test_the_admin_shows_jobs_with_progress_duration_entries_screened_and_alerts
         format="multipart",
     )
     assert MonitoringJob.objects.filter(rerun_of=job).count() == 1
+
+
+def test_a_list_version_whose_delta_job_was_missed_is_caught_up_by_the_safety_net(lists, onboard):
+    from kyc.models import ScreeningHit
+    from monitoring.models import MonitoringJob
+    from monitoring.tasks import resume_stalled
+
+    lists.activate(BASELINE)
+    customer = onboard("Radomir", "Vasquez-Lindqvist")
+    missed = lists.activate([*BASELINE, entry("mon-radomir", "Radomir Vasquez-Lindqvist")], run_callbacks=False)
+    assert not MonitoringJob.objects.filter(list_version=missed).exists()
+
+    with lists.capture(execute=True):
+        resume_stalled()
+
+    job = MonitoringJob.objects.get(list_version=missed)
+    assert (job.status, job.entries_screened, job.alerts_raised) == ("completed", 1, 1)
+    assert ScreeningHit.objects.filter(party__customer=customer, entity=f"{SOURCE}:mon-radomir").count() == 1
