@@ -29,10 +29,9 @@ def screening(sample_lists) -> Screening:
 
 
 @pytest.fixture
-def officer_browser(officer) -> Client:
-    client = Client()
-    client.force_login(officer)
-    return client
+def officer_browser(officer, login_api) -> Client:
+    """An officer's browser session that passed its second factor (the admin requires it)."""
+    return login_api(officer)
 
 
 def test_an_officer_reads_a_screening_with_its_matches_explanations_and_versions(officer_browser, screening):
@@ -62,7 +61,6 @@ def test_screenings_cannot_be_added_changed_or_deleted_in_the_admin(officer_brow
     assert screening.name == "Ivan Petrovich Obraztsov"
 
 
-def test_a_person_without_a_reading_role_cannot_open_screenings(make_user, screening):
-    client = Client()
-    client.force_login(make_user("administrator"))
+def test_a_person_without_a_reading_role_cannot_open_screenings(make_user, login_api, screening):
+    client = login_api(make_user("administrator"))
     assert client.get(f"/admin/screening/screening/{screening.pk}/change/").status_code == 403
