@@ -6,6 +6,7 @@ import pytest
 from django.test import Client
 
 from accounts.models import Role, User
+from tests.mfa import mark_mfa_verified
 
 pytestmark = pytest.mark.django_db
 
@@ -15,6 +16,7 @@ def _login(role: str, *, superuser: bool = False) -> Client:
     user = make(f"{role}@example.test", "correct horse battery", role=role, is_staff=True)
     client = Client()
     client.force_login(user)
+    mark_mfa_verified(client, user)  # the admin needs a second factor in the session
     return client
 
 

@@ -13,6 +13,7 @@ from audit import verify_proof
 from audit.models import AuditEvent
 from audit.services import audit_record, checkpoint_create
 from tests.audit.conftest import TEST_ACTION
+from tests.mfa import mark_mfa_verified
 
 pytestmark = pytest.mark.django_db
 
@@ -24,6 +25,7 @@ def auditor_api() -> APIClient:
     user = User.objects.create_user("auditor@example.test", "correct horse battery", role=Role.AUDITOR)
     client = APIClient()
     client.force_login(user)
+    mark_mfa_verified(client, user)  # the session passed its second factor at login
     client.user = user  # type: ignore[attr-defined]
     return client
 
@@ -33,7 +35,9 @@ def analyst_api() -> APIClient:
     from accounts.models import Role, User
 
     client = APIClient()
-    client.force_login(User.objects.create_user("analyst@example.test", "correct horse battery", role=Role.ANALYST))
+    analyst = User.objects.create_user("analyst@example.test", "correct horse battery", role=Role.ANALYST)
+    client.force_login(analyst)
+    mark_mfa_verified(client, analyst)
     return client
 
 

@@ -9,6 +9,7 @@ from accounts.models import User
 from screening.lists import SAMPLES_DIR
 from screening.models import ListEntry, ListVersion
 from screening.services import watchlists as services
+from tests.mfa import mark_mfa_verified
 
 pytestmark = pytest.mark.django_db
 
@@ -18,6 +19,7 @@ def admin_client() -> Client:
     user = User.objects.create_superuser("admin@example.test", "correct horse battery staple")
     client = Client()
     client.force_login(user)
+    mark_mfa_verified(client, user)  # the admin needs a second factor in the session
     return client
 
 
