@@ -125,6 +125,8 @@ class PartyIndex:
     delta: Index | None = None
     delta_ids: frozenset[str] = frozenset()
     checked_at: datetime | None = None  # the delta holds every change committed before this moment
+    since: datetime | None = None  # the next check reads the changes made after this moment
+    delta_records: dict[str, Entry] = field(default_factory=dict, repr=False)  # what the delta index holds
     meta: dict[str, Any] = field(default_factory=dict)
     _positions: dict[str, int] | None = field(default=None, repr=False)
 
@@ -203,29 +205,41 @@ def build_base() -> PartyIndex:
 
 
 def build_delta(index: PartyIndex, *, now: datetime) -> PartyIndex:
-    """The same base with a fresh delta of the parties changed since the base was read.
+    """The same base with its delta brought up to date with the parties changed since the last check.
 
-    A party changed in the overlap whose current record hashes as the base holds it is left to
-    the base: after a bulk load the delta stays small instead of repeating the whole load.
+    Each check reads only what changed since the previous one (less the overlap). A changed party
+    whose current record hashes as the base holds it is left to the base, so that after a bulk
+    load the delta stays small instead of repeating the whole load.
     """
-    changed = changed_party_ids(index.read_from)
-    records = list(monitored_parties(changed_since=index.read_from)) if changed else []
+    since = index.since or index.read_from
+    changed = changed_party_ids(since)
+    records = dict(index.delta_records)
+    ignored = set(index.delta_ids)
     positions = index.positions()
     hashes = index.base.entity_hash
-    differing = []
-    for source, record in records:
+    seen = set()
+    for _, record in monitored_parties(changed_since=since) if changed else ():
+        seen.add(record.ref)
         position = positions.get(f"{PARTY_SOURCE}:{record.ref}")
         if position is not None and hashes[position] == content_hash(record):
-            changed.discard(record.ref)  # the base already holds exactly this
+            records.pop(record.ref, None)  # the base already holds exactly this
+            ignored.discard(record.ref)
         else:
-            differing.append((source, record))
-    delta = build_index(differing, versions={"delta": now.isoformat()}) if differing else None
+            records[record.ref] = record
+            ignored.add(record.ref)
+    for party_id in changed - seen:  # no longer monitored (or nameless): its base entry must not match
+        records.pop(party_id, None)
+        ignored.add(party_id)
+    entries = [(PARTY_SOURCE, record) for record in records.values()]
+    delta = build_index(entries, versions={"delta": now.isoformat()}) if entries else None
     return PartyIndex(
         base=index.base,
         read_from=index.read_from,
         delta=delta,
-        delta_ids=frozenset(changed),
+        delta_ids=frozenset(ignored),
         checked_at=now,
+        since=now - OVERLAP,
+        delta_records=records,
         meta=index.meta,
         _positions=positions,
     )

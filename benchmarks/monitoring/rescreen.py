@@ -192,6 +192,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"loading {args.customers:,} customers ...", flush=True)
         populate(args.customers, planted_people, names)
     else:
+        with connection.cursor() as cursor:  # keep the customers, start the lists and alerts afresh
+            cursor.execute(
+                "TRUNCATE monitoring_monitoringalert, monitoring_removalnote, monitoring_customermonitoring, "
+                "monitoring_monitoringchunk, monitoring_monitoringjob, kyc_case, screening_listversion, "
+                "screening_source CASCADE"
+            )
         print(f"reusing {existing:,} customers")
     source = source_ensure(code=SOURCE, fmt="ftm-json", name="monitoring benchmark", actor=None)
     log = data_dir / "workers.log"
