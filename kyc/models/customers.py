@@ -57,7 +57,11 @@ class Customer(BaseModel):
         """The party that is the customer itself (cached per instance)."""
         cached = getattr(self, "_subject", None)
         if cached is None:
-            cached = self.parties.filter(is_subject=True).first()
+            prefetched = getattr(self, "_prefetched_objects_cache", {}).get("parties")
+            if prefetched is not None:  # a list view prefetched the parties: no query per customer
+                cached = next((party for party in prefetched if party.is_subject), None)
+            else:
+                cached = self.parties.filter(is_subject=True).first()
             self._subject = cached
         return cached
 

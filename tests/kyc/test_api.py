@@ -423,3 +423,13 @@ def test_idempotency_keys_are_forgotten_after_their_window(client_api: APIClient
     again = client_api.post("/api/v1/customers/", body, format="json", HTTP_IDEMPOTENCY_KEY="old-key")
     assert again.status_code == 201 and "Idempotent-Replayed" not in again
     assert Customer.objects.count() == 2
+
+
+def test_listing_customers_takes_a_fixed_number_of_queries(
+    client_api: APIClient, create_customer: Callable[..., dict[str, Any]], django_assert_max_num_queries: Any
+) -> None:
+    for _ in range(5):
+        create_customer()
+    with django_assert_max_num_queries(8):
+        response = client_api.get("/api/v1/customers/")
+    assert response.json()["count"] == 5
