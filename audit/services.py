@@ -14,13 +14,7 @@ from audit import actions, chain, merkle, signing
 from audit.models import ACTOR_API_CLIENT, ACTOR_SYSTEM, ACTOR_USER, AuditChainHead, AuditCheckpoint, AuditEvent
 from audit.payload import clean_payload, mask_email
 from audit.verification import verify_slice
-
-try:  # the foundation's request/task correlation id, when present
-    from common.correlation import get_correlation_id
-except ImportError:  # pragma: no cover - only before the foundation exists
-
-    def get_correlation_id() -> str | None:
-        return None
+from common.correlation import get_correlation_id
 
 
 class AuditError(RuntimeError):
@@ -199,6 +193,9 @@ def checkpoint_create(*, batch_size: int = 5000) -> AuditCheckpoint | None:
     else:
         state = [bytes.fromhex(h) for h in last.compact_range]
         compact = merkle.CompactRange.from_state(last.tree_size, state)
+        # The cached subtree hashes must reproduce the signed root, or the next root would be wrong.
+        if compact.root().hex() != last.root_hash:
+            raise AuditError(f"the cached state of checkpoint {last.tree_size} does not match its root")
     # Only events that verify are signed (links and hashes, from the last signed one onwards).
     checked = verify_slice((compact.size, size), batch_size)
     if checked.fault is not None:

@@ -176,3 +176,12 @@ def test_the_public_key_command_prints_the_key_that_signs_checkpoints(record_eve
     _run("audit_checkpoint")
     out = _run("audit_public_key")
     assert f"public key {_public_key()}" in out
+
+
+def test_a_checkpoint_is_not_built_on_a_doctored_cached_state(record_events, tamper):
+    record_events(5)
+    _run("audit_checkpoint")
+    record_events(2)
+    tamper("UPDATE audit_auditcheckpoint SET compact_range = %s", [json.dumps(["00" * 32, "11" * 32])])
+    with pytest.raises(CommandError, match="does not match its root"):
+        _run("audit_checkpoint")
