@@ -75,6 +75,21 @@ def mrz_check(*, lines: list[str], actor: Any) -> MrzResult:
     return MrzResult(valid=True, document_number=token, expiry_date=mrz.expiry_date)
 
 
+def reveal_urls(tokens: list[str]) -> dict[str, str]:
+    """{token: the vault's admin page that reveals it (purpose, step-up, audited)} for tokens it holds."""
+    from django.urls import NoReverseMatch, reverse
+
+    from vault.models import StoredIdentifier
+
+    urls = {}
+    for pk, token in StoredIdentifier.objects.filter(token__in=[t for t in tokens if t]).values_list("pk", "token"):
+        try:
+            urls[token] = reverse("admin:vault_storedidentifier_reveal", args=[pk])
+        except NoReverseMatch:  # the vault admin is not installed
+            continue
+    return urls
+
+
 def secret_seal(plaintext: bytes, *, table: str, record_id: str, field: str) -> bytes:
     from vault.services import secret_seal as seal
 

@@ -164,6 +164,9 @@ class CaseAdmin(ReadOnlyPolicy, admin.ModelAdmin):
         customer = case.customer
         parties = list(customer.parties.prefetch_related("identifiers", "documents", "relationships_held__of_party"))
         screened = {s.party_id: s for s in case.screenings.all()}
+        documents = list(customer.documents.select_related("party"))
+        tokens = [i.token for p in parties for i in p.identifiers.all()] + [d.number_token for d in documents]
+        reveal = integrations.reveal_urls(tokens)
         hits = list(case.hits.select_related("party", "proposed_by", "decided_by"))
         entries = integrations.list_entries_for(hits)
         from audit.selectors import event_list
@@ -175,10 +178,15 @@ class CaseAdmin(ReadOnlyPolicy, admin.ModelAdmin):
             "case": case,
             "customer": customer,
             "parties": [
-                {"party": p, "roles": _roles(p), "screening": screened.get(p.pk), "identifiers": p.identifiers.all()}
+                {
+                    "party": p,
+                    "roles": _roles(p),
+                    "screening": screened.get(p.pk),
+                    "identifiers": [(i, reveal.get(i.token)) for i in p.identifiers.all()],
+                }
                 for p in parties
             ],
-            "documents": customer.documents.select_related("party"),
+            "documents": [(d, reveal.get(d.number_token)) for d in documents],
             "tree": ownership_tree(customer),
             "rating": case.latest_rating,
             "ratings": case.ratings.all()[:5],

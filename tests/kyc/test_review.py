@@ -297,3 +297,18 @@ def test_the_case_page_draws_the_ownership_tree(
 def test_officers_without_case_rights_do_not_see_cases(make_user: Callable, login_api: Callable) -> None:
     admin_user = login_api(make_user("administrator"))
     assert admin_user.get("/admin/kyc/case/").status_code == 403
+
+
+def test_the_case_page_links_each_identifier_to_the_vaults_reveal_page(
+    client_api: APIClient, watchlist: Any, people: dict[str, Officer]
+) -> None:
+    body = {
+        "kind": "individual",
+        "details": {"given_names": "Elena", "family_name": "Stoyanova"},
+        "identifiers": [{"type": "passport", "value": "X1234567", "country": "GBR"}],
+    }
+    customer = Customer.objects.get(pk=client_api.post("/api/v1/customers/", body, format="json").json()["id"])
+    case = case_run_pipeline(case_id=case_submit(customer=customer, actor=None).pk)
+    html = people["first"].session.get(f"/admin/kyc/case/{case.pk}/change/").content.decode()
+    assert "/admin/vault/storedidentifier/" in html and "/reveal/" in html
+    assert "X1234567" not in html
