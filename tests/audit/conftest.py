@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from cryptography.hazmat.primitives import serialization
@@ -25,11 +26,11 @@ def new_signing_seed() -> str:
 
 
 @pytest.fixture(autouse=True)
-def audit_signing_key(settings: pytest.FixtureRequest) -> str:
+def audit_signing_key(settings: Any) -> str:
     """Every test signs with its own throwaway key (never the developer's key file)."""
     seed = new_signing_seed()
-    settings.TILLIT_AUDIT_SIGNING_KEY = seed  # type: ignore[attr-defined]
-    settings.TILLIT_AUDIT_TRUSTED_PUBLIC_KEYS = []  # type: ignore[attr-defined]
+    settings.TILLIT_AUDIT_SIGNING_KEY = seed
+    settings.TILLIT_AUDIT_TRUSTED_PUBLIC_KEYS = []
     return seed
 
 
