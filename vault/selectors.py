@@ -85,3 +85,47 @@ def key_versions_list(*, key_id: str) -> list[KeyVersion]:
 def rotation_jobs_list(*, limit: int = 10) -> list[RotationJob]:
     """The most recent rotation jobs with their progress."""
     return list(RotationJob.objects.order_by("-created_at")[:limit])
+
+
+def identifiers_verify(*, batch_size: int = 1000, limit: int | None = None) -> dict[str, object]:
+    """Check that stored identifiers still decrypt and still match their token; nothing is returned in clear.
+
+    Returns counts per KEK version and token-key version, and the ids of rows that fail with the
+    error class (altered ciphertext, missing or retired key, token mismatch). Plaintext exists only in
+    memory, one value at a time.
+    """
+    from vault.crypto import VaultCryptoError, open_, token_for
+    from vault.services.identifiers import context_for
+    from vault.validation import Identifier
+
+    kek, tokens = keyring.rings()
+    checked = 0
+    by_kek: dict[int, int] = {}
+    failures: list[dict[str, str]] = []
+    after = None
+    while limit is None or checked < limit:
+        qs = StoredIdentifier.objects.order_by("pk").only(
+            "id", "ciphertext", "identifier_type", "scheme", "token", "token_key_version", "kek_version"
+        )
+        if after is not None:
+            qs = qs.filter(pk__gt=after)
+        size = batch_size if limit is None else min(batch_size, limit - checked)
+        rows = list(qs[:size])
+        if not rows:
+            break
+        for row in rows:
+            checked += 1
+            by_kek[row.kek_version] = by_kek.get(row.kek_version, 0) + 1
+            try:
+                value = open_(kek, bytes(row.ciphertext), context_for(row.id)).decode("utf-8")
+                identifier = Identifier(IdentifierType(row.identifier_type), value, row.scheme)
+                expected = token_for(
+                    tokens, identifier.type.value, identifier.lookup_key, version=row.token_key_version
+                )
+                del value, identifier
+                if expected != row.token:
+                    failures.append({"id": str(row.id), "error": "TokenMismatch"})
+            except (VaultCryptoError, UnicodeDecodeError, ValueError) as exc:
+                failures.append({"id": str(row.id), "error": type(exc).__name__})
+        after = rows[-1].pk
+    return {"checked": checked, "by_kek_version": dict(sorted(by_kek.items())), "failures": failures}
