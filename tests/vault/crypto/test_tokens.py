@@ -20,6 +20,7 @@ from vault.crypto import (
     token_for,
     token_version,
 )
+from vault.validation import IdentifierValidationError, validate_identifier
 
 PROVIDER = LocalKeyProvider({"token": {1: aead.new_key(), 2: aead.new_key()}})
 RING = KeyRing(PROVIDER, "token", {1: KeyState.PRIMARY})
@@ -51,6 +52,8 @@ def test_a_token_is_never_a_valid_card_iban_or_lei(kind: str, value: str) -> Non
     assert not luhn.is_valid(token)
     assert not iban.is_valid(token)
     assert not lei.is_valid(token)
+    with pytest.raises(IdentifierValidationError):
+        validate_identifier("passport", token, country="UTO")
 
 
 def test_type_and_value_boundaries_are_unambiguous() -> None:
