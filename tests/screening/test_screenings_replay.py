@@ -103,3 +103,45 @@ def test_a_replay_of_an_unknown_screening_is_refused(db):
         call_command("screening_replay", "00000000-0000-0000-0000-000000000000")
     with pytest.raises(CommandError, match="not a screening id"):
         call_command("screening_replay", "not-a-uuid")
+
+
+def test_a_replay_in_another_process_with_a_cold_index_and_another_hash_seed_is_identical(
+    transactional_db, fresh_runtime
+):
+    import os
+    import subprocess
+    import sys
+
+    from django.conf import settings
+
+    from tests.conftest import _worker_database_url
+    from tests.shared import REPO
+
+    support.import_list("demo_un", "un-xml", support.UN_SAMPLE)
+    support.import_list("demo_ofac", "ofac-csv", support.OFAC_SAMPLE)
+    screening = screen(
+        "Petr Ivanovich Examplov",
+        birth_date="1971-03-12",
+        countries=["RU"],
+        identifiers=[{"type": "passport", "number": "7000000001"}],
+    )
+    assert screening.match_count >= 1
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.base",
+        "DATABASE_URL": _worker_database_url(),
+        "TILLIT_DATA_DIR": str(settings.TILLIT_DATA_DIR),  # same vault keys; its own index cache (cold here)
+        "PYTHONHASHSEED": "4242",
+        "LOG_LEVEL": "WARNING",
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "screening_replay", str(screening.pk)],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "IDENTICAL" in result.stdout
