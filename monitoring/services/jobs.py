@@ -15,7 +15,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Max, Q, Sum
 from django.utils import timezone
 
 from audit.services import audit_record
@@ -441,15 +441,16 @@ def versions_without_job(*, since: timedelta) -> list[Any]:
 
 
 def stalled_job_ids(*, older_than: timedelta) -> list[str]:
-    """Running jobs whose unsettled chunks have not moved for a while (a lost message, a dead worker)."""
+    """Running jobs with unsettled chunks where nothing has moved for a while (a lost message, a dead worker).
+
+    Judged per job, not per chunk: the chunks of a long job wait their turn in the queue, and
+    sending them again while others are moving would only fill the queue with duplicates.
+    """
     cutoff = timezone.now() - older_than
-    return [
-        str(pk)
-        for pk in MonitoringJob.objects.filter(
-            status=JobStatus.RUNNING,
-            chunks__status__in=[ChunkStatus.PENDING, ChunkStatus.RUNNING],
-            chunks__updated_at__lt=cutoff,
-        )
-        .values_list("pk", flat=True)
-        .distinct()
-    ]
+    unsettled = Q(chunks__status__in=[ChunkStatus.PENDING, ChunkStatus.RUNNING])
+    jobs = (
+        MonitoringJob.objects.filter(status=JobStatus.RUNNING)
+        .annotate(last_move=Max("chunks__updated_at"), unsettled=Count("chunks", filter=unsettled))
+        .filter(last_move__lt=cutoff, unsettled__gt=0)
+    )
+    return [str(pk) for pk in jobs.values_list("pk", flat=True)]

@@ -182,3 +182,24 @@ def test_a_list_version_whose_delta_job_was_missed_is_caught_up_by_the_safety_ne
     job = MonitoringJob.objects.get(list_version=missed)
     assert (job.status, job.entries_screened, job.alerts_raised) == ("completed", 1, 1)
     assert ScreeningHit.objects.filter(party__customer=customer, entity=f"{SOURCE}:mon-radomir").count() == 1
+
+
+def test_a_job_where_nothing_has_moved_for_a_while_has_its_chunks_sent_again(lists, onboard):
+    import time_machine
+
+    from monitoring.models import MonitoringJob
+    from monitoring.services.jobs import full_job_create, pending_chunk_ids
+    from monitoring.tasks import resume_stalled
+
+    lists.activate([*BASELINE, entry("mon-radomir", "Radomir Vasquez-Lindqvist")])
+    customer = onboard("Radomir", "Vasquez-Lindqvist")
+    job = full_job_create(customer_ids=[customer.pk], actor=None, key="full:lost")
+    pending_chunk_ids(job_id=job.pk)  # dispatched, but the message was lost: the job is running, nothing moves
+    with lists.capture(execute=True):
+        assert resume_stalled() == 0  # moving recently: left alone
+    assert MonitoringJob.objects.get(pk=job.pk).status == "running"
+
+    with time_machine.travel(timezone.now() + timedelta(minutes=20), tick=False), lists.capture(execute=True):
+        assert resume_stalled() == 1
+    job.refresh_from_db()
+    assert (job.status, job.parties_screened, job.alerts_raised) == ("completed", 1, 0)
