@@ -22,6 +22,7 @@ from common.pagination import Pagination
 from screening import screenings_selectors as selectors
 from screening.engine.model import QUERY_SCHEMAS
 from screening.models import BatchScreening, FalsePositive, Screening, ScreeningMatch
+from screening.models.screenings import Outcome
 from screening.runtime import NoActiveLists
 from screening.screenings_setup import FALSE_POSITIVE_ACTION, RUN_ACTION, VIEW_ACTION
 from screening.services import screenings as services
@@ -96,6 +97,11 @@ class BatchInput(serializers.Serializer):
     sources = serializers.ListField(
         child=serializers.CharField(max_length=64), required=False, allow_null=True, allow_empty=False, max_length=50
     )
+
+
+class ScreeningFilter(serializers.Serializer):
+    reference = serializers.CharField(max_length=200, required=False, help_text="The caller's id for the subject.")
+    outcome = serializers.ChoiceField(choices=Outcome.choices, required=False)
 
 
 class FalsePositiveInput(serializers.Serializer):
@@ -358,12 +364,20 @@ class ScreeningListView(APIView):
 
     @extend_schema(
         operation_id="screenings_list",
+        parameters=[ScreeningFilter],
         responses={200: ScreeningOutput(many=True)},
         summary="Screenings the caller may read, newest first",
     )
     def get(self, request: Request) -> Response:
+        filters = ScreeningFilter(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        queryset = selectors.screening_list(
+            actor=request.user,
+            reference=filters.validated_data.get("reference"),
+            outcome=filters.validated_data.get("outcome"),
+        )
         paginator = Pagination()
-        page = paginator.paginate_queryset(selectors.screening_list(actor=request.user), request, view=self)
+        page = paginator.paginate_queryset(queryset, request, view=self)
         return paginator.get_paginated_response([render_screening(s) for s in page])
 
     @extend_schema(

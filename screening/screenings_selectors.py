@@ -28,11 +28,17 @@ def _uuid(value: Any) -> UUID:
         raise Http404("not found") from None
 
 
-def screening_list(*, actor: Any, batch: BatchScreening | None = None) -> QuerySet[Screening]:
+def screening_list(
+    *, actor: Any, batch: BatchScreening | None = None, reference: str | None = None, outcome: str | None = None
+) -> QuerySet[Screening]:
     """Screenings the caller may read, newest first (in line order for a batch), with their matches."""
     queryset = Screening.objects.filter(**_owner_filter(actor)).prefetch_related(
         Prefetch("matches", queryset=ScreeningMatch.objects.order_by("rank"))
     )
+    if reference is not None:
+        queryset = queryset.filter(reference=reference)
+    if outcome is not None:
+        queryset = queryset.filter(outcome=outcome)
     if batch is not None:
         return queryset.filter(batch=batch).order_by("batch_line")
     return queryset.order_by("-created_at")

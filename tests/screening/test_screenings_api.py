@@ -235,3 +235,13 @@ def test_the_fast_response_renderer_matches_the_documented_output_serializer(scr
     stored = Screening.objects.get(pk=body["id"])
     assert stored.match_count >= 1
     assert as_json(render_screening(stored)) == as_json(ScreeningOutput(stored).data) == body
+
+
+def test_the_list_filters_by_reference_and_outcome_and_refuses_a_bad_filter(screening_client, sample_lists):
+    hit = screen(screening_client, reference="cust-1").json()["id"]
+    clear = screen(screening_client, reference="cust-2", name="Margaret Thistlewood").json()["id"]
+    assert [s["id"] for s in screening_client.get(URL, {"reference": "cust-1"}).json()["results"]] == [hit]
+    assert [s["id"] for s in screening_client.get(URL, {"outcome": "clear"}).json()["results"]] == [clear]
+    response = screening_client.get(URL, {"outcome": "maybe"})
+    assert response.status_code == 400
+    assert "outcome" in response.json()["error"]["fields"]
