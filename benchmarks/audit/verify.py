@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import os
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -88,6 +89,31 @@ def _fill(first: int, last: int, prev_hash: str, code: str) -> str:
     return prev_hash
 
 
+def _cpu_per_event(sample: int) -> tuple[float, float | None, int]:
+    """Microseconds of CPU per verified event: this process, and its PostgreSQL backend (if local)."""
+    from pathlib import Path
+
+    from django.db import connection
+
+    from audit.verification import verify_slice
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        stat = Path(f"/proc/{cursor.fetchone()[0]}/stat")
+
+    def backend() -> float | None:
+        if not stat.exists():
+            return None
+        fields = stat.read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    b0, c0 = backend(), time.process_time()
+    verify_slice((0, sample))
+    c1, b1 = time.process_time(), backend()
+    server = None if b0 is None or b1 is None else 1e6 * (b1 - b0) / sample
+    return 1e6 * (c1 - c0) / sample, server, sample
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--events", type=int, default=1_000_000)
@@ -134,6 +160,17 @@ def main() -> None:
     verify_s = time.perf_counter() - t
     print(f"\naudit_verify: {verify_s:.1f} s -> {out.getvalue().strip()}")
     print(f"  {args.events / verify_s:,.0f} events/s; target for 1,000,000 events: under 60 s")
+
+    # CPU time does not depend on other load on the machine: measure it on one slice, in process.
+    cpu_python, cpu_server, sample = _cpu_per_event(min(args.events, 100_000))
+    total = cpu_python + (cpu_server or 0.0)
+    cores = os.cpu_count() or 1
+    print(
+        f"  CPU per event (one process, {sample:,} events): Python {cpu_python:.1f} us + PostgreSQL backend "
+        + (f"{cpu_server:.1f} us" if cpu_server is not None else "n/a")
+        + f" = {total:.1f} us; {args.events:,} events need {total * args.events / 1e6:.0f} CPU-s, "
+        f"about {total * args.events / 1e6 / cores:.0f} s on {cores} idle cores"
+    )
 
     t = time.perf_counter()
     call_command("audit_proof", str(args.events // 3), stdout=io.StringIO())

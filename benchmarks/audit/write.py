@@ -84,6 +84,39 @@ def _overhead(samples: int) -> tuple[list[float], list[float]]:
     return with_audit, without
 
 
+def _cpu_cost(samples: int) -> tuple[float, float | None]:
+    """CPU milliseconds per audit_record (in its own transaction): this process, and the PostgreSQL backend.
+
+    CPU time does not depend on how busy the machine is, unlike the wall-clock figures above.
+    The backend figure needs the server on this machine (read from /proc); None otherwise.
+    """
+    import os
+    from pathlib import Path
+
+    from django.db import connection, transaction
+
+    from audit.services import audit_record
+
+    code = register_bench_action()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        stat = Path(f"/proc/{cursor.fetchone()[0]}/stat")
+
+    def backend() -> float | None:
+        if not stat.exists():
+            return None
+        fields = stat.read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    b0, c0 = backend(), time.process_time()
+    for i in range(samples):
+        with transaction.atomic():
+            audit_record(action=code, actor=None, payload=screening_payload(i))
+    c1, b1 = time.process_time(), backend()
+    server = None if b0 is None or b1 is None else 1000 * (b1 - b0) / samples
+    return 1000 * (c1 - c0) / samples, server
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--writers", type=int, nargs="+", default=[1, 2, 4, 8])
@@ -132,6 +165,9 @@ def main() -> None:
             f"    added p50 {statistics.median(ms):.3f} ms, p95 {q[18]:.3f} ms "
             f"(the transaction without audit: p50 {statistics.median(base):.3f} ms)"
         )
+        client_ms, server_ms = _cpu_cost(args.overhead_samples)
+        server = f"{server_ms:.3f} ms" if server_ms is not None else "n/a (server not local)"
+        print(f"    CPU per audit_record: Python {client_ms:.3f} ms, PostgreSQL backend {server}")
 
     started = time.perf_counter()
     report = verify_log()
