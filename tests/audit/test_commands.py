@@ -185,3 +185,18 @@ def test_a_checkpoint_is_not_built_on_a_doctored_cached_state(record_events, tam
     tamper("UPDATE audit_auditcheckpoint SET compact_range = %s", [json.dumps(["00" * 32, "11" * 32])])
     with pytest.raises(CommandError, match="does not match its root"):
         _run("audit_checkpoint")
+
+
+def test_every_checkpoint_can_be_exported_as_json_lines(record_events):
+    from audit import signing
+
+    record_events(2)
+    _run("audit_checkpoint")
+    record_events(1)
+    _run("audit_checkpoint")
+    lines = [json.loads(line) for line in _run("audit_checkpoint", "--export").splitlines()]
+    assert [line["tree_size"] for line in lines] == list(
+        AuditCheckpoint.objects.order_by("tree_size").values_list("tree_size", flat=True)
+    )
+    for line in lines:
+        signing.verify_signature(public_key_b64=line["public_key"], body=line["body"], signature_b64=line["signature"])
