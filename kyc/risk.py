@@ -8,6 +8,8 @@ rating can be replayed and compared with what the current rules would say.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
@@ -94,7 +96,12 @@ PEP_CLASSES = ("foreign", "domestic", "international_organisation")
 
 @dataclass(frozen=True, slots=True)
 class RiskRules:
-    """The configurable part of the rules; the version names the logic and the defaults together."""
+    """The configurable part of the rules; the version names the logic and the defaults together.
+
+    Build configured rules with ``RiskRules.configured(...)``: a configuration that differs from
+    the defaults gets its own version (``2026.11.1+cfg.<hash>``), so a rating always names the
+    exact rules that produced it.
+    """
 
     version: str = RULES_VERSION
     high_risk_countries: frozenset[str] = FATF_CALL_FOR_ACTION
@@ -103,6 +110,27 @@ class RiskRules:
     medium_from: int = 30
     high_from: int = 60
     max_layers: int = 2
+
+    @classmethod
+    def configured(
+        cls,
+        *,
+        high_risk_countries: frozenset[str] = FATF_CALL_FOR_ACTION,
+        monitored_countries: frozenset[str] = FATF_INCREASED_MONITORING,
+        high_risk_industries: frozenset[str] = HIGH_RISK_INDUSTRIES,
+    ) -> RiskRules:
+        lists = (sorted(high_risk_countries), sorted(monitored_countries), sorted(high_risk_industries))
+        defaults = (sorted(FATF_CALL_FOR_ACTION), sorted(FATF_INCREASED_MONITORING), sorted(HIGH_RISK_INDUSTRIES))
+        version = RULES_VERSION
+        if lists != defaults:
+            digest = hashlib.sha256(json.dumps(lists).encode()).hexdigest()[:8]
+            version = f"{RULES_VERSION}+cfg.{digest}"
+        return cls(
+            version=version,
+            high_risk_countries=frozenset(high_risk_countries),
+            monitored_countries=frozenset(monitored_countries),
+            high_risk_industries=frozenset(high_risk_industries),
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,7 +28,7 @@ from kyc.models import (
 
 def _rules() -> risk.RiskRules:
     defaults = risk.RiskRules()
-    return risk.RiskRules(
+    return risk.RiskRules.configured(
         high_risk_countries=frozenset(
             getattr(settings, "TILLIT_KYC_HIGH_RISK_COUNTRIES", defaults.high_risk_countries)
         ),

@@ -130,3 +130,11 @@ def test_four_eyes_applies_to_high_risk_approvals_and_cleared_sanctions_hits() -
     assert decisioning.needs_second_approval(outcome="approve", risk_level="low", cleared_sanctions_hits=1)
     assert not decisioning.needs_second_approval(outcome="approve", risk_level="medium", cleared_sanctions_hits=0)
     assert not decisioning.needs_second_approval(outcome="reject", risk_level="prohibited", cleared_sanctions_hits=2)
+
+
+def test_a_configured_rule_set_has_its_own_version() -> None:
+    assert RiskRules.configured().version == RULES_VERSION
+    custom = RiskRules.configured(high_risk_countries=frozenset({"VN"}))
+    assert custom.version.startswith(RULES_VERSION + "+cfg.") and custom.version != RULES_VERSION
+    assert RiskRules.configured(high_risk_countries=frozenset({"VN"})).version == custom.version
+    assert rate(RiskInput(customer_kind="individual"), custom).version == custom.version
