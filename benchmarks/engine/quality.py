@@ -428,6 +428,8 @@ def print_sweep(results: dict[str, dict[str, list]]) -> None:
         "positives": [v for k, vs in scores.items() if not k.startswith(("negative", "near", "x_")) for v in vs],
         "negatives": [v for k, vs in scores.items() if k.startswith("negative") for v in vs],
         "near misses": [v for k, vs in scores.items() if k.startswith("near") for v in vs],
+        "org negatives": scores.get("negative_org", []),
+        "org near misses": scores.get("near:org_word", []),
     }
     groups = {k: v for k, v in groups.items() if v}
     print("engine threshold sweep: " + ", ".join(f"{k} ({len(v)})" for k, v in groups.items()))

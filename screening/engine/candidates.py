@@ -18,7 +18,8 @@ from screening.engine.compare import token_similarity
 from screening.engine.index import Index, deletes
 from screening.engine.normalise import abjad_like, consonants, is_legal_form, is_particle, phonetic, skeleton
 
-COMMON_POSTINGS = 1500
+COMMON_POSTINGS = 600
+SEED_TERMS = 2
 MAX_CANDIDATES = 16
 RELATIVE_FLOOR = 0.5
 NAMES_PER_ENTITY = 2
@@ -86,8 +87,7 @@ def candidates(
 ) -> list[int]:
     """Ids of the names most likely to match the query tokens, best first (at most two per entity)."""
     votes: dict[int, float] = {}
-    common: list[tuple[int, list[tuple[int, float]], float]] = []
-    voted = False
+    terms: list[tuple[int, list[tuple[int, float]], float]] = []
     for term in _query_terms(index, tokens):
         expansions = expand(index, term)
         if not expansions:
@@ -96,10 +96,13 @@ def candidates(
         if is_particle(term) or is_legal_form(term):
             weight *= 0.25
         size = sum(index.posting_count(v) for v, _ in expansions)
-        if size > COMMON_POSTINGS:
-            common.append((size, list(expansions), weight))
-            continue
-        voted = True
+        terms.append((size, list(expansions), weight))
+    terms.sort(key=lambda item: item[0])
+    # The rarest terms find the candidates (SEED_TERMS of them, unless very common); the others
+    # only add to names already found, looked up in those names' own tokens.
+    seeds = [t for t in terms[:SEED_TERMS] if t[0] <= COMMON_POSTINGS]
+    common = terms[len(seeds) :]
+    for _, expansions, weight in seeds:
         best: dict[int, float] = {}
         for vocab_id, sim in expansions:
             for name_id in index.postings(vocab_id):
@@ -108,17 +111,13 @@ def candidates(
         for name_id, sim in best.items():
             votes[name_id] = votes.get(name_id, 0.0) + weight * sim
     if common:
-        common.sort(key=lambda item: item[0])
-        if voted:
-            # Common tokens only add to names that a rarer token already found.
-            # Common tokens only add to names that a rarer token already found: look them up in
-            # those names' own tokens instead of walking their long posting lists.
-            for _, expansions, weight in common:
-                similar = {index.vocab_tokens[vocab_id]: sim for vocab_id, sim in expansions}
+        if seeds:
+            for _, common_expansions, common_weight in common:
+                similar = {index.vocab_tokens[vocab_id]: sim for vocab_id, sim in common_expansions}
                 for name_id in votes:
-                    best = max((similar.get(t, 0.0) for t in index.name_tokens[name_id].split(" ")), default=0.0)
-                    if best:
-                        votes[name_id] += weight * best
+                    found = max((similar.get(t, 0.0) for t in index.name_tokens[name_id].split(" ")), default=0.0)
+                    if found:
+                        votes[name_id] += common_weight * found
         else:
             _vote_common_only(index, common, votes)
     if not votes:

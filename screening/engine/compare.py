@@ -136,8 +136,18 @@ def compare_names(
     weight: Callable[[str], float],
 ) -> NameComparison:
     """Align the tokens of two names and score the share of identity weight they share."""
+    plain = _align(list(query), list(listed), weight)
+    if not (plain.query_leftovers and plain.listed_leftovers):
+        return plain
     q = _merge_adjacent(list(query), list(listed))
     c = _merge_adjacent(list(listed), q)
+    if len(q) == len(query) and len(c) == len(listed):
+        return plain
+    merged = _align(q, c, weight)
+    return merged if merged.score > plain.score else plain
+
+
+def _align(q: list[str], c: list[str], weight: Callable[[str], float]) -> NameComparison:
     candidates = []
     for i, qt in enumerate(q):
         for j, ct in enumerate(c):

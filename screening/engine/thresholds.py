@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-DEFAULT_THRESHOLD = 0.8
+DEFAULT_THRESHOLD = 0.825
 DEFAULT_SCHEMA_THRESHOLDS: dict[str, float] = {}
 
 
