@@ -102,9 +102,9 @@ def candidates(
     # only add to names already found, looked up in those names' own tokens.
     seeds = [t for t in terms[:SEED_TERMS] if t[0] <= COMMON_POSTINGS]
     common = terms[len(seeds) :]
-    for _, expansions, weight in seeds:
+    for _, seed_expansions, weight in seeds:
         best: dict[int, float] = {}
-        for vocab_id, sim in expansions:
+        for vocab_id, sim in seed_expansions:
             for name_id in index.postings(vocab_id):
                 if best.get(name_id, 0.0) < sim:
                     best[name_id] = sim
