@@ -9,6 +9,7 @@ Typical use::
 See ``benchmarks/engine`` for how well and how fast it works.
 """
 
+from screening.engine.holder import IndexHolder
 from screening.engine.index import Index, build_index, cache_key, load_index, load_or_build, save_index
 from screening.engine.model import (
     ALGORITHM_NAME,
@@ -29,6 +30,7 @@ __all__ = [
     "DEFAULT_THRESHOLDS",
     "Feature",
     "Index",
+    "IndexHolder",
     "InvalidQuery",
     "Match",
     "Query",
