@@ -204,7 +204,7 @@ def build_base() -> PartyIndex:
     return PartyIndex(base=base, read_from=read_from, meta={"built": True})
 
 
-def build_delta(index: PartyIndex, *, now: datetime) -> PartyIndex:
+def build_delta(index: PartyIndex, *, now: datetime, max_size: int | None = None) -> PartyIndex | None:
     """The same base with its delta brought up to date with the parties changed since the last check.
 
     Each check reads only what changed since the previous one (less the overlap). A changed party
@@ -227,6 +227,8 @@ def build_delta(index: PartyIndex, *, now: datetime) -> PartyIndex:
         else:
             records[record.ref] = record
             ignored.add(record.ref)
+            if max_size is not None and len(records) > max_size:
+                return None
     for party_id in changed - seen:  # no longer monitored (or nameless): its base entry must not match
         records.pop(party_id, None)
         ignored.add(party_id)
@@ -274,11 +276,12 @@ class Holder:
             now = timezone.now()
             if index is None:
                 index = self._load_or_build()
-            index = build_delta(index, now=now)
-            if index.delta is not None and index.delta.size > max(1000, rebuild_ratio() * index.base.size):
-                index = build_delta(self._rebuild(), now=now)
-            self._index = index
-            return index
+            fresh = build_delta(index, now=now, max_size=int(max(1000, rebuild_ratio() * index.base.size)))
+            if fresh is None:
+                fresh = build_delta(self._rebuild(), now=now)
+            assert fresh is not None  # no size limit on a fresh base
+            self._index = fresh
+            return fresh
 
     def _load_or_build(self) -> PartyIndex:
         path = _path()
