@@ -7,7 +7,7 @@ import uuid
 import pytest
 
 from audit.models import AuditEvent
-from screening.engine import ALGORITHM_NAME, ALGORITHM_VERSION
+from screening.engine import ALGORITHM_NAME, ALGORITHM_VERSION, DEFAULT_THRESHOLD
 from screening.models import Screening, ScreeningMatch
 from tests.screening import screenings_support as support
 
@@ -124,7 +124,7 @@ def test_a_screening_returns_stores_and_explains_its_matches(screening_client, s
     best = body["matches"][0]
     assert best["entity"] == "demo_un:KPi.901"
     assert best["name"] == "IVAN PETROVICH OBRAZTSOV"
-    assert 0.8 <= best["score"] <= 1.0
+    assert DEFAULT_THRESHOLD <= best["score"] <= 1.0
     explanation = best["explanation"]
     assert explanation["algorithm"] == ALGORITHM_NAME
     assert explanation["algorithm_version"] == ALGORITHM_VERSION
@@ -133,7 +133,7 @@ def test_a_screening_returns_stores_and_explains_its_matches(screening_client, s
     assert body["list_versions"] == {
         code: {"id": str(version.id), "number": version.number} for code, version in sample_lists.items()
     }
-    assert body["thresholds"]["default"] == pytest.approx(0.8)
+    assert body["thresholds"]["default"] == pytest.approx(DEFAULT_THRESHOLD)
     assert body["subject"]["identifiers"] == [{"type": "passport", "masked": "****0001"}]
 
     stored = Screening.objects.get(pk=body["id"])
