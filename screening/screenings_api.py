@@ -20,12 +20,14 @@ from accounts.stepup import require_step_up
 from common.errors import ApiError
 from common.pagination import Pagination
 from screening import screenings_selectors as selectors
-from screening.engine.model import QUERY_SCHEMAS
 from screening.models import BatchScreening, FalsePositive, Screening, ScreeningMatch
 from screening.models.screenings import Outcome
 from screening.runtime import NoActiveLists
 from screening.screenings_setup import FALSE_POSITIVE_ACTION, RUN_ACTION, VIEW_ACTION
 from screening.services import screenings as services
+
+# The subject types of the CLI/API contract (issue 4); the engine validates them again.
+QUERY_SCHEMAS = ("Person", "Organization", "Vessel", "Aircraft", "Any")
 
 IDEMPOTENCY_HEADER = OpenApiParameter(
     "Idempotency-Key",

@@ -36,7 +36,6 @@ from screening.engine import (
     Thresholds,
     screen,
 )
-from screening.engine.index import normalise_identifier
 from screening.models import (
     BatchChunk,
     BatchScreening,
@@ -202,6 +201,11 @@ def mask_birth_date(value: str | None) -> str:
         return ""
     year, _, rest = value.partition("-")
     return year + ("-**" * (rest.count("-") + 1) if rest else "")
+
+
+def normalise_identifier(number: str) -> str:
+    """Letters and digits only, upper case: "AB 123-456" and "ab123456" get the same token."""
+    return "".join(ch for ch in number.upper() if ch.isalnum())
 
 
 def _identifier_rows(query: Query, ring: Any) -> list[dict[str, str]]:
