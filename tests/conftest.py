@@ -184,6 +184,7 @@ def celery_worker_process(django_db_setup: None, django_db_blocker: object) -> I
         "CELERY_RESULT_BACKEND": broker,
         "LOG_LEVEL": "INFO",
         "PYTHONUNBUFFERED": "1",  # the tests read the worker's log
+        "CELERY_TASK_DEFAULT_QUEUE": queue,  # tasks the worker enqueues stay on the private queue
     }
     log_path = Path(settings.TILLIT_DATA_DIR) / f"{queue}.log"
     log_file = log_path.open("w")
@@ -239,3 +240,26 @@ def celery_worker(celery_worker_process: str, transactional_db: None) -> Iterato
         yield Path(settings.TILLIT_DATA_DIR) / f"{celery_worker_process}.log"
     finally:
         app.conf.task_always_eager = True
+        _drain_worker(app, f"{celery_worker_process}@{os.uname().nodename}")
+
+
+def _drain_worker(app: object, node: str, timeout: float = 60) -> None:
+    """Leave the worker idle before the database is flushed: no queued, scheduled or running task.
+
+    Tasks a test enqueued (retries with a countdown, follow-up chunks) must not run against the next
+    test's data, nor hold locks while pytest-django truncates the tables.
+    """
+    app.control.purge()  # type: ignore[attr-defined]
+    inspect = app.control.inspect(destination=[node], timeout=1)  # type: ignore[attr-defined]
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        waiting = [
+            *(item["request"]["id"] for items in (inspect.scheduled() or {}).values() for item in items),
+            *(item["id"] for items in (inspect.reserved() or {}).values() for item in items),
+        ]
+        if waiting:
+            app.control.revoke(waiting, destination=[node])  # type: ignore[attr-defined]
+        if not waiting and not any((inspect.active() or {}).values()):
+            break
+        time.sleep(0.2)
+    app.control.purge()  # type: ignore[attr-defined]

@@ -227,6 +227,16 @@ TILLIT_MFA_MAX_FAILURES = env.int("TILLIT_MFA_MAX_FAILURES", default=10)  # per 
 TILLIT_MFA_LOCKOUT = timedelta(minutes=env.int("TILLIT_MFA_LOCKOUT_MINUTES", default=60))
 TILLIT_MFA_ENROLMENT_TTL = timedelta(minutes=15)
 TILLIT_STEP_UP_TTL = timedelta(minutes=env.int("TILLIT_STEP_UP_MINUTES", default=5))
+# --- Vault: key-encryption keys and token keys (never in the database) -------------------------------
+TILLIT_VAULT_KEY_FILE = env.str("TILLIT_VAULT_KEY_FILE", default=str(DATA_DIR / "keys" / "vault-keys.json"))
+TILLIT_VAULT_KEYS = env.str("TILLIT_VAULT_KEYS", default="")
+TILLIT_VAULT_GENERATE_KEYS = env.bool("TILLIT_VAULT_GENERATE_KEYS", default=True)  # embedded mode only
+TILLIT_VAULT_KEY_PROVIDER = env.str("TILLIT_VAULT_KEY_PROVIDER", default="vault.keyring.local_provider")
+TILLIT_VAULT_TRANSIT_ADDR = env.str("TILLIT_VAULT_TRANSIT_ADDR", default="")
+TILLIT_VAULT_TRANSIT_TOKEN = env.str("TILLIT_VAULT_TRANSIT_TOKEN", default="")
+TILLIT_VAULT_TRANSIT_MOUNT = env.str("TILLIT_VAULT_TRANSIT_MOUNT", default="transit")
+TILLIT_VAULT_REVEAL_RATE = env.str("TILLIT_VAULT_REVEAL_RATE", default="20/h")
+TILLIT_VAULT_ROTATION_TASK_SECONDS = env.int("TILLIT_VAULT_ROTATION_TASK_SECONDS", default=120)
 # Revealing a tokenised identifier: who may (policy), and the fresh second factor it needs (step-up).
 TILLIT_VAULT_REVEAL_POLICY = "accounts.policy.can"
 TILLIT_VAULT_STEP_UP_CHECK = "accounts.stepup.has_step_up"
@@ -241,5 +251,13 @@ TILLIT_WATCHLIST_DIR = env.str("TILLIT_WATCHLIST_DIR", default="")
 TILLIT_WATCHLIST_TIMEOUT = env.float("TILLIT_WATCHLIST_TIMEOUT", default=60)
 TILLIT_WATCHLIST_RETRIES = env.int("TILLIT_WATCHLIST_RETRIES", default=3)
 TILLIT_WATCHLIST_OFFLINE = env.bool("TILLIT_WATCHLIST_OFFLINE", default=False)
+# --- KYC --------------------------------------------------------------------------------------------
+TILLIT_KYC_REVIEW_SLA = timedelta(hours=env.int("TILLIT_KYC_REVIEW_SLA_HOURS", default=48))
+TILLIT_KYC_AUTO_REJECT_SANCTIONS = env.bool("TILLIT_KYC_AUTO_REJECT_SANCTIONS", default=False)
+TILLIT_KYC_AUTO_REJECT_SCORE = env.float("TILLIT_KYC_AUTO_REJECT_SCORE", default=0.97)
+TILLIT_KYC_WEBHOOK_MAX_ATTEMPTS = env.int("TILLIT_KYC_WEBHOOK_MAX_ATTEMPTS", default=8)
+TILLIT_KYC_WEBHOOK_ALLOW_HTTP = env.bool("TILLIT_KYC_WEBHOOK_ALLOW_HTTP", default=False)
+TILLIT_KYC_IDEMPOTENCY_TTL = timedelta(hours=env.int("TILLIT_KYC_IDEMPOTENCY_TTL_HOURS", default=24))
+
 TILLIT_API_KEY_MAX_ACTIVE = 2  # two keys live at once during a rotation
 TILLIT_API_KEY_LAST_USED_RESOLUTION = timedelta(minutes=1)  # at most one last-use write a minute
