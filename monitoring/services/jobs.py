@@ -234,7 +234,9 @@ def pending_chunk_ids(*, job_id: Any) -> list[str]:
 def chunk_process(*, chunk_id: Any, worker: str = "") -> str:
     """Run one chunk (idempotent: a done chunk, or one of a paused or finished job, returns at once)."""
     with transaction.atomic():
-        chunk = MonitoringChunk.objects.select_for_update().select_related("job").get(pk=chunk_id)
+        chunk = MonitoringChunk.objects.select_for_update().select_related("job").filter(pk=chunk_id).first()
+        if chunk is None:
+            return "gone"  # its job was deleted: a late or redelivered message has nothing to do
         if chunk.status in (ChunkStatus.DONE, ChunkStatus.FAILED):
             return chunk.status
         if chunk.job.status != JobStatus.RUNNING:
@@ -288,8 +290,8 @@ def _mark_screened(chunk: MonitoringChunk) -> None:
 def chunk_fail(*, chunk_id: Any, error: str) -> None:
     """A chunk gave up after its retries: record why, and let the job surface the failure."""
     with transaction.atomic():
-        chunk = MonitoringChunk.objects.select_for_update().get(pk=chunk_id)
-        if chunk.status == ChunkStatus.DONE:
+        chunk = MonitoringChunk.objects.select_for_update().filter(pk=chunk_id).first()
+        if chunk is None or chunk.status == ChunkStatus.DONE:
             return
         chunk.status = ChunkStatus.FAILED
         chunk.error = error[:2000]

@@ -203,3 +203,15 @@ def test_a_job_where_nothing_has_moved_for_a_while_has_its_chunks_sent_again(lis
         assert resume_stalled() == 1
     job.refresh_from_db()
     assert (job.status, job.parties_screened, job.alerts_raised) == ("completed", 1, 0)
+
+
+def test_a_late_message_for_a_deleted_job_does_nothing(lists, onboard):
+    from monitoring.models import MonitoringChunk
+    from monitoring.services.jobs import full_job_create
+    from monitoring.tasks import chunk_run
+
+    lists.activate(BASELINE)
+    job = full_job_create(customer_ids=[onboard("Alice", "Johnson").pk], actor=None, key="full:deleted")
+    chunk_id = str(MonitoringChunk.objects.get(job=job).pk)
+    job.delete()
+    assert chunk_run(chunk_id) == "gone"
