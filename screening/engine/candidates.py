@@ -18,8 +18,8 @@ from screening.engine.compare import token_similarity
 from screening.engine.index import Index, deletes
 from screening.engine.normalise import abjad_like, consonants, is_legal_form, is_particle, phonetic, skeleton
 
-COMMON_POSTINGS = 600
-SEED_TERMS = 2
+COMMON_POSTINGS = 1500
+SEED_TERMS = 3
 MAX_CANDIDATES = 16
 RELATIVE_FLOOR = 0.5
 NAMES_PER_ENTITY = 2
