@@ -12,4 +12,4 @@ RUN SECRET_KEY=build-only-not-secret-000000000000000000000000000000000 ALLOWED_H
     python manage.py collectstatic --noinput --verbosity 0
 USER tillit
 EXPOSE 8000
-CMD ["gunicorn", "config.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+CMD ["gunicorn", "-c", "config/gunicorn.py", "config.wsgi"]

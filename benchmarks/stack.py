@@ -29,6 +29,7 @@ REPO = Path(__file__).resolve().parent.parent
 PYTHON = str(REPO / ".venv" / "bin" / "python")
 PG_URL = os.environ.get("BENCH_PG_URL", "postgres://tillit:tillit@127.0.0.1:5432")
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/7")
+SCOPES = ["customers:read", "customers:write", "screening:run", "screening:read"]
 
 
 class Stack:
@@ -85,6 +86,8 @@ class Stack:
                 PYTHON,
                 "-m",
                 "gunicorn",
+                "-c",
+                "config/gunicorn.py",
                 "config.wsgi",
                 "--bind",
                 f"127.0.0.1:{self.port}",
@@ -145,7 +148,7 @@ class Stack:
         code = (
             "from accounts import services; from accounts.models import ApiClient\n"
             f"c = ApiClient.objects.filter(name={name!r}).first() or "
-            f"services.api_client_create(name={name!r}, actor=None)\n"
+            f"services.api_client_create(name={name!r}, actor=None, scopes={SCOPES!r})\n"
             "[services.api_key_revoke(key=k, actor=None) for k in c.keys.active()]\n"
             "print(services.api_key_issue(client=c, actor=None)[1])"
         )

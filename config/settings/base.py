@@ -251,6 +251,13 @@ TILLIT_WATCHLIST_DIR = env.str("TILLIT_WATCHLIST_DIR", default="")
 TILLIT_WATCHLIST_TIMEOUT = env.float("TILLIT_WATCHLIST_TIMEOUT", default=60)
 TILLIT_WATCHLIST_RETRIES = env.int("TILLIT_WATCHLIST_RETRIES", default=3)
 TILLIT_WATCHLIST_OFFLINE = env.bool("TILLIT_WATCHLIST_OFFLINE", default=False)
+TILLIT_WATCHLIST_URLS = env.json("TILLIT_WATCHLIST_URLS", default={})  # {source code: url} overrides
+# --- Screening ------------------------------------------------------------------------------------------
+TILLIT_SCREENING_INDEX_DIR = env.str("TILLIT_SCREENING_INDEX_DIR", default=str(DATA_DIR / "screening-index"))
+TILLIT_SCREENING_VERSION_CHECK_SECONDS = env.float("TILLIT_SCREENING_VERSION_CHECK_SECONDS", default=1.0)
+# {default, by_source, by_schema, by_source_schema: {"src/Schema": v}}; empty = the engine's calibrated defaults
+TILLIT_SCREENING_THRESHOLDS = env.json("TILLIT_SCREENING_THRESHOLDS", default={})
+TILLIT_SCREENING_BATCH_CHUNK = env.int("TILLIT_SCREENING_BATCH_CHUNK", default=200)
 # --- KYC --------------------------------------------------------------------------------------------
 TILLIT_KYC_REVIEW_SLA = timedelta(hours=env.int("TILLIT_KYC_REVIEW_SLA_HOURS", default=48))
 TILLIT_KYC_AUTO_REJECT_SANCTIONS = env.bool("TILLIT_KYC_AUTO_REJECT_SANCTIONS", default=False)

@@ -20,7 +20,7 @@ def test_the_stack_has_web_worker_beat_postgres_and_redis_each_with_a_health_che
 
 def test_web_runs_gunicorn_and_workers_run_celery_on_redis():
     services = _compose()["services"]
-    assert services["web"]["command"][0] == "gunicorn"
+    assert services["web"]["command"][:3] == ["gunicorn", "-c", "config/gunicorn.py"]
     assert services["worker"]["command"][:4] == ["celery", "-A", "config", "worker"]
     assert services["worker"]["environment"]["CELERY_BROKER_URL"].startswith("redis://")
     assert services["web"]["environment"]["DATABASE_URL"].startswith("postgres://")

@@ -22,6 +22,7 @@ DEMO_OFFICERS = [
     ("mlro@demo.tillit.local", "Demo MLRO (second approver)", Role.SENIOR_OFFICER),
 ]
 DEMO_CLIENT = "demo-onboarding-frontend"
+DEMO_SCOPES = ["customers:read", "customers:write", "screening:run", "screening:read"]
 
 
 class Command(BaseCommand):
@@ -54,7 +55,7 @@ class Command(BaseCommand):
 
         officer = User.objects.get(email=DEMO_OFFICERS[0][0])
         client = ApiClient.objects.filter(name=DEMO_CLIENT).first() or account_services.api_client_create(
-            name=DEMO_CLIENT, actor=officer, description="Demo onboarding frontend"
+            name=DEMO_CLIENT, actor=officer, description="Demo onboarding frontend", scopes=DEMO_SCOPES
         )
         for key in client.keys.active():
             account_services.api_key_revoke(key=key, actor=officer)
