@@ -237,6 +237,13 @@ TILLIT_VAULT_TRANSIT_TOKEN = env.str("TILLIT_VAULT_TRANSIT_TOKEN", default="")
 TILLIT_VAULT_TRANSIT_MOUNT = env.str("TILLIT_VAULT_TRANSIT_MOUNT", default="transit")
 TILLIT_VAULT_REVEAL_RATE = env.str("TILLIT_VAULT_REVEAL_RATE", default="20/h")
 TILLIT_VAULT_ROTATION_TASK_SECONDS = env.int("TILLIT_VAULT_ROTATION_TASK_SECONDS", default=120)
+# --- Audit: Ed25519 key signing the transparency-log checkpoints -------------------------------------------
+TILLIT_AUDIT_SIGNING_KEY_FILE = env.str(
+    "TILLIT_AUDIT_SIGNING_KEY_FILE", default=str(DATA_DIR / "keys" / "audit_ed25519.pem")
+)
+TILLIT_AUDIT_SIGNING_KEY = env.str("TILLIT_AUDIT_SIGNING_KEY", default="")  # base64 seed, instead of the file
+TILLIT_AUDIT_GENERATE_SIGNING_KEY = env.bool("TILLIT_AUDIT_GENERATE_SIGNING_KEY", default=True)  # embedded mode
+TILLIT_AUDIT_TRUSTED_PUBLIC_KEYS = env.list("TILLIT_AUDIT_TRUSTED_PUBLIC_KEYS", default=[])  # retired keys, base64
 # Revealing a tokenised identifier: who may (policy), and the fresh second factor it needs (step-up).
 TILLIT_VAULT_REVEAL_POLICY = "accounts.policy.can"
 TILLIT_VAULT_STEP_UP_CHECK = "accounts.stepup.has_step_up"
