@@ -38,6 +38,8 @@ from screening.lists.record import Entry
 
 _PICKLE_MAGIC = b"TILLIT-INDEX\n"
 _IDENT = re.compile(r"[^0-9A-Z]")
+_SEPARATOR = "\x1f"  # ASCII unit separator: never part of a name (control characters are refused)
+_PACKED = ("entity_ids", "name_display", "name_tokens", "vocab_tokens")
 NAME_KIND_CODES = {"primary": 0, "aka": 1, "fka": 2, "weak_aka": 3, "original_script": 4}
 MIN_DELETE_LENGTH = 4
 # Words of kind rather than legal form ("Holding", "Group", "Foundation"): they describe the business.
@@ -144,9 +146,20 @@ class Index:
         state = dict(self.__dict__)
         state.pop("_weights", None)
         state.pop("_expansion_cache", None)
+        # Millions of small strings make unpickling slow and its memo huge: store each list of
+        # strings as one string and split it again on load.
+        for name in _PACKED:
+            values = state[name]
+            if not any(_SEPARATOR in value for value in values):
+                state[name] = (_SEPARATOR, _SEPARATOR.join(values), len(values))
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
+        for name in _PACKED:
+            value = state[name]
+            if isinstance(value, tuple):
+                separator, joined, count = value
+                state[name] = joined.split(separator) if count else []
         self.__dict__.update(state)
         self.finalise()
 
