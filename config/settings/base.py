@@ -194,11 +194,19 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
+# Beat only enqueues; the tasks decide what is due (each source's own sync interval, each risk level's
+# rescreening interval), so a missed or doubled tick is harmless.
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
-    "sessions-clear-expired": {
-        "task": "common.clear_expired_sessions",
-        "schedule": crontab(minute=17, hour=3),
-    },
+    "sessions-clear-expired": {"task": "common.clear_expired_sessions", "schedule": crontab(minute=17, hour=3)},
+    "watchlists-sync-due": {"task": "screening.watchlists.sync_due", "schedule": crontab(minute="*/15")},
+    "audit-checkpoint": {"task": "audit.checkpoint_create", "schedule": crontab(minute="*/15")},
+    "audit-verify": {"task": "audit.verify", "schedule": crontab(minute=41, hour=2)},
+    "kyc-webhooks-resend-due": {"task": "kyc.webhooks_resend_due", "schedule": 60.0},
+    "kyc-cases-resume-stalled": {"task": "kyc.cases_resume_stalled", "schedule": crontab(minute="*/5")},
+    "kyc-idempotency-prune": {"task": "kyc.idempotency_prune", "schedule": crontab(minute=23)},
+    "monitoring-full-rescreen": {"task": "monitoring.schedule_full_rescreens", "schedule": crontab(minute=40, hour=2)},
+    "monitoring-resume-stalled": {"task": "monitoring.resume_stalled", "schedule": timedelta(minutes=5)},
 }
 
 # --- Logging --------------------------------------------------------------------------------------
@@ -265,6 +273,16 @@ TILLIT_SCREENING_VERSION_CHECK_SECONDS = env.float("TILLIT_SCREENING_VERSION_CHE
 # {default, by_source, by_schema, by_source_schema: {"src/Schema": v}}; empty = the engine's calibrated defaults
 TILLIT_SCREENING_THRESHOLDS = env.json("TILLIT_SCREENING_THRESHOLDS", default={})
 TILLIT_SCREENING_BATCH_CHUNK = env.int("TILLIT_SCREENING_BATCH_CHUNK", default=200)
+# --- Ongoing monitoring --------------------------------------------------------------------------------
+TILLIT_MONITORING_ENABLED = env.bool("TILLIT_MONITORING_ENABLED", default=True)
+# Days between full rescreens per risk level.
+TILLIT_MONITORING_INTERVALS = env.json(
+    "TILLIT_MONITORING_INTERVALS", default={"prohibited": 30, "high": 30, "medium": 180, "low": 365, "unrated": 30}
+)
+TILLIT_MONITORING_DELTA_CHUNK_SIZE = env.int("TILLIT_MONITORING_DELTA_CHUNK_SIZE", default=100)
+TILLIT_MONITORING_FULL_CHUNK_SIZE = env.int("TILLIT_MONITORING_FULL_CHUNK_SIZE", default=1000)
+TILLIT_MONITORING_CHUNK_RETRIES = env.int("TILLIT_MONITORING_CHUNK_RETRIES", default=4)
+
 # --- KYC --------------------------------------------------------------------------------------------
 TILLIT_KYC_REVIEW_SLA = timedelta(hours=env.int("TILLIT_KYC_REVIEW_SLA_HOURS", default=48))
 TILLIT_KYC_AUTO_REJECT_SANCTIONS = env.bool("TILLIT_KYC_AUTO_REJECT_SANCTIONS", default=False)
