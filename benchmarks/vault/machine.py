@@ -1,42 +1,15 @@
-"""The machine a benchmark ran on: CPU model, cores, RAM, Python and library versions."""
+"""The machine a vault benchmark ran on: the shared description plus the crypto library versions."""
 
 from __future__ import annotations
 
-import os
-import platform
-from pathlib import Path
+from benchmarks.machine import machine as base_machine
 
 
 def machine() -> dict[str, str]:
-    cpu = platform.processor() or "unknown"
-    cpuinfo = Path("/proc/cpuinfo")
-    if cpuinfo.exists():
-        for line in cpuinfo.read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    ram = "unknown"
-    meminfo = Path("/proc/meminfo")
-    if meminfo.exists():
-        kb = int(meminfo.read_text().split("MemTotal:", 1)[1].split()[0])
-        ram = f"{kb / 1024 / 1024:.1f} GiB"
     import cryptography
-
-    return {
-        "cpu": cpu,
-        "cores": str(os.cpu_count()),
-        "ram": ram,
-        "python": platform.python_version(),
-        "platform": platform.platform(),
-        "cryptography": cryptography.__version__,
-        "openssl": _openssl(),
-    }
-
-
-def _openssl() -> str:
     from cryptography.hazmat.backends.openssl.backend import backend
 
-    return backend.openssl_version_text()
+    return {**base_machine(), "cryptography": cryptography.__version__, "openssl": backend.openssl_version_text()}
 
 
 def print_machine() -> None:
