@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html, format_html_join
 
+from accounts import policy
+from accounts.admin import StepUpAdminMixin
 from screening.models import EntryChange, ListEntry, ListVersion, Source, SyncRun
 from screening.services.sync import source_sync
+from screening.services.watchlists import SOURCE_EDITABLE, source_update
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -25,7 +30,10 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Source)
-class SourceAdmin(admin.ModelAdmin):
+class SourceAdmin(StepUpAdminMixin, admin.ModelAdmin):
+    """Reconfiguring a source or syncing it is an administrator's action, behind a step-up, and audited."""
+
+    step_up_action = "screening.list_source.change"
     list_display = ["code", "name", "format", "enabled", "active_version", "last_sync_at", "next_sync_at"]
     list_filter = ["format", "enabled"]
     search_fields = ["code", "name"]
@@ -49,6 +57,13 @@ class SourceAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # sources are registered by load_watchlist / sync_watchlists
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return policy.can(request.user, "screening.list_source.change")
+
+    def save_model(self, request: HttpRequest, obj: Source, form: Any, change: bool) -> None:
+        changes = {field: form.cleaned_data[field] for field in form.changed_data if field in SOURCE_EDITABLE}
+        source_update(source=obj, changes=changes, actor=request.user)
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False

@@ -110,6 +110,31 @@ def source_create(*, code: str, name: str, fmt: str, actor: Any, url: str = "", 
     return source
 
 
+SOURCE_EDITABLE = ("name", "url", "local_path", "enabled", "sync_interval", "max_shrink_ratio")
+
+
+@transaction.atomic
+def source_update(*, source: Source, changes: dict[str, Any], actor: Any) -> Source:
+    """Reconfigure a source; the audit event records each changed field with its old and new value."""
+    unknown = set(changes) - set(SOURCE_EDITABLE)
+    if unknown:
+        raise ValueError(f"fields that cannot be changed: {', '.join(sorted(unknown))}")
+    current = Source.objects.select_for_update().get(pk=source.pk)
+    diff = {
+        name: {"from": str(getattr(current, name)), "to": str(value)}
+        for name, value in changes.items()
+        if getattr(current, name) != value
+    }
+    if not diff:
+        return current
+    for name, value in changes.items():
+        setattr(current, name, value)
+    current.full_clean()
+    current.save()
+    audit_record(action=audit_actions.SOURCE_CHANGED, actor=actor, target=current, payload={"changes": diff})
+    return current
+
+
 def source_ensure(*, code: str, actor: Any, fmt: str | None = None, name: str | None = None) -> Source:
     """The source with this code, registering it (from DEFAULT_SOURCES, or with ``fmt``) if new."""
     existing = Source.objects.filter(code=code).first()
