@@ -13,6 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.stepup import require_step_up
 from audit import actions, selectors
 from audit.audit_actions import EXPORT_CREATED, PROOF_ISSUED
 from audit.models import ActorType, AuditCheckpoint, AuditEvent
@@ -220,6 +221,8 @@ class ExportView(APIView):
         responses={(200, "application/x-ndjson"): OpenApiTypes.STR},
     )
     def get(self, request: Request) -> StreamingHttpResponse:
+        # Exporting the trail is a risky action: auditors and senior officers, with a fresh step-up.
+        require_step_up(request, action="audit.export")
         filters = _filters(request)
         description = {key: str(value) for key, value in filters.items()}
         events = selectors.event_list(**filters)

@@ -113,7 +113,25 @@ def test_checkpoints_and_a_consistency_proof(auditor_api, record_events):
     assert auditor_api.get(url, {"first": first + 1, "second": second}).status_code == 404
 
 
-def test_an_export_streams_verifiable_json_lines_and_is_recorded(auditor_api, record_events, tmp_path: Path):
+def test_an_export_needs_a_fresh_step_up(auditor_api):
+    response = auditor_api.get("/api/v1/audit/export/")
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "step_up_required"
+    assert response.json()["error"]["fields"]["action"] == "audit.export"
+
+
+def test_an_officer_may_read_the_trail_but_not_export_it(officer_api):
+    response = officer_api.get("/api/v1/audit/export/")
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "permission_denied"
+
+
+def test_an_export_streams_verifiable_json_lines_and_is_recorded(auditor_api, record_events, tmp_path: Path, totp):
+    user = auditor_api.user
+    seed = totp.enrol(user)  # activating a factor ends the person's other sessions: log in again
+    auditor_api.force_login(user)
+    mark_mfa_verified(auditor_api, user)
+    totp.step_up(auditor_api, user, seed, "audit.export")
     record_events(6)
     checkpoint_create()
     response = auditor_api.get("/api/v1/audit/export/", {"sequence_from": 2, "sequence_to": 5})
