@@ -77,6 +77,10 @@ class Stack:
             subprocess.run(["redis-cli", "-u", REDIS_URL, "flushdb"], check=False, capture_output=True)
         self.manage("migrate", "--noinput", "-v0")
         self.manage("collectstatic", "--noinput", "-v0")
+        # As the compose stack's one-shot migrate service: provision the keys web and workers only read.
+        keys = {"TILLIT_VAULT_GENERATE_KEYS": "true", "TILLIT_AUDIT_GENERATE_SIGNING_KEY": "true"}
+        self.manage("vault_verify", extra_env=keys)
+        self.manage("audit_public_key", extra_env=keys)
         return self
 
     def start(self) -> Stack:
@@ -134,10 +138,11 @@ class Stack:
                 process.kill()
 
     # --- helpers ----------------------------------------------------------------------------------
-    def manage(self, *args: str, capture: bool = False) -> str:
+    def manage(self, *args: str, extra_env: dict[str, str] | None = None) -> str:
         """Run a management command with the stack's settings; return its stdout."""
+        env = {**self.env, **(extra_env or {})}
         result = subprocess.run(
-            [PYTHON, "manage.py", *args], cwd=REPO, env=self.env, capture_output=True, text=True, check=False
+            [PYTHON, "manage.py", *args], cwd=REPO, env=env, capture_output=True, text=True, check=False
         )
         if result.returncode != 0:
             raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
