@@ -252,6 +252,9 @@ TILLIT_AUDIT_SIGNING_KEY_FILE = env.str(
 TILLIT_AUDIT_SIGNING_KEY = env.str("TILLIT_AUDIT_SIGNING_KEY", default="")  # base64 seed, instead of the file
 TILLIT_AUDIT_GENERATE_SIGNING_KEY = env.bool("TILLIT_AUDIT_GENERATE_SIGNING_KEY", default=True)  # embedded mode
 TILLIT_AUDIT_TRUSTED_PUBLIC_KEYS = env.list("TILLIT_AUDIT_TRUSTED_PUBLIC_KEYS", default=[])  # retired keys, base64
+TILLIT_AUDIT_LOG_ORIGIN = env.str(
+    "TILLIT_AUDIT_LOG_ORIGIN", default="tillit.audit.log/v1"
+)  # names the log in checkpoints
 # Revealing a tokenised identifier: who may (policy), and the fresh second factor it needs (step-up).
 TILLIT_VAULT_REVEAL_POLICY = "accounts.policy.can"
 TILLIT_VAULT_STEP_UP_CHECK = "accounts.stepup.has_step_up"

@@ -21,6 +21,7 @@ REST_FRAMEWORK = {**REST_FRAMEWORK}  # noqa: F405
 REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {"anon": "1000/min", "user": "100000/min"}
 LOG_LEVEL = "WARNING"
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+TILLIT_AUDIT_ALLOW_FLUSH = True  # transactional tests flush every table; production refuses to flush the audit log
 TILLIT_RECOVERY_CODE_ARGON2 = {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}  # speed; params stored per hash
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # A file, not memory, so that a real worker process can share the test database.
