@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import os
-import platform
 import tempfile
 from pathlib import Path
 from urllib.parse import urlparse
+
+from benchmarks.machine import machine
 
 DEFAULT_URL = "postgres://tillit:tillit@127.0.0.1:5432/tillit_bench_audit"
 
@@ -87,29 +88,12 @@ def register_bench_action() -> str:
 
 
 def print_machine() -> None:
-    cpu = platform.processor() or "unknown"
-    cpuinfo = Path("/proc/cpuinfo")
-    if cpuinfo.exists():
-        for line in cpuinfo.read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    ram = "unknown"
-    meminfo = Path("/proc/meminfo")
-    if meminfo.exists():
-        kb = int(meminfo.read_text().split("MemTotal:", 1)[1].split()[0])
-        ram = f"{kb / 1024 / 1024:.1f} GiB"
+    """The shared machine description (benchmarks.machine) plus the PostgreSQL server version."""
     from django.db import connection
 
     with connection.cursor() as cursor:
         cursor.execute("SHOW server_version")
         postgres = cursor.fetchone()[0]
     print("machine:")
-    for key, value in {
-        "cpu": cpu,
-        "cores": os.cpu_count(),
-        "ram": ram,
-        "python": platform.python_version(),
-        "postgresql": postgres,
-    }.items():
+    for key, value in {**machine(), "postgresql": postgres}.items():
         print(f"  {key:<11} {value}")

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import os
-import platform
-import sys
 from pathlib import Path
 
+from benchmarks.machine import describe
 from screening.lists import FORMATS, parse
 from screening.lists.record import Entry
 
@@ -50,24 +49,6 @@ def load_entries(only: set[str] | None = None) -> tuple[dict[str, str], list[tup
 
 
 def machine() -> str:
-    """CPU model, cores, RAM and Python version, printed with every benchmark."""
-    cpu = platform.processor() or "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    ram = "?"
-    try:
-        for line in Path("/proc/meminfo").read_text().splitlines():
-            if line.startswith("MemTotal"):
-                ram = f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB"
-    except OSError:
-        pass
+    """CPU model, cores, RAM and Python version (benchmarks.machine), plus the load when the run started."""
     load = "/".join(f"{v:.1f}" for v in os.getloadavg()) if hasattr(os, "getloadavg") else "?"
-    return (
-        f"{cpu}, {os.cpu_count()} cores, {ram} RAM, Python {sys.version.split()[0]} ({platform.platform()}); "
-        f"load average {load} at start"
-    )
+    return f"{describe()}; load average {load} at start"
