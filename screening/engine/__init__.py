@@ -9,7 +9,6 @@ Typical use::
 See ``benchmarks/engine`` for how well and how fast it works.
 """
 
-from screening.engine.holder import IndexHolder
 from screening.engine.index import Index, build_index, cache_key, load_index, load_or_build, save_index
 from screening.engine.model import (
     ALGORITHM_NAME,
@@ -30,7 +29,6 @@ __all__ = [
     "DEFAULT_THRESHOLDS",
     "Feature",
     "Index",
-    "IndexHolder",
     "InvalidQuery",
     "Match",
     "Query",

@@ -37,23 +37,3 @@ def test_the_fast_content_hash_equals_the_entry_content_hash():
 
     for _, entry in watchlist()[:9]:
         assert content_hash(entry) == entry.content_hash()
-
-
-def test_the_holder_swaps_to_a_new_index_only_when_list_versions_change(tmp_path):
-    from screening.engine.holder import IndexHolder
-
-    holder = IndexHolder(tmp_path)
-    builds = []
-
-    def entries():
-        builds.append(1)
-        return watchlist()[:9]
-
-    first = holder.get({"ofac": "1"}, entries)
-    assert holder.get({"ofac": "1"}, entries) is first
-    second = holder.get({"ofac": "2"}, entries)
-    assert second is not first and holder.current is second
-    assert len(builds) == 2
-    # Another worker with the same versions loads the cached index instead of building.
-    assert IndexHolder(tmp_path).get({"ofac": "2"}, entries).entity_ids == second.entity_ids
-    assert len(builds) == 2
