@@ -3,22 +3,12 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
 
-from celery import current_task, shared_task
+from celery import shared_task
 from django.utils import timezone
 
 from kyc import integrations
 from kyc.services import pipeline, webhooks
-
-
-def enqueue(task: Any, *args: str, countdown: int | None = None) -> None:
-    """Send a task; follow-up work started inside a task stays on the queue that task came from."""
-    queue = None
-    request = getattr(current_task, "request", None) if current_task else None
-    if request is not None and not request.is_eager:
-        queue = (request.delivery_info or {}).get("routing_key")
-    task.apply_async(args, countdown=countdown, queue=queue)
 
 
 @shared_task(
@@ -51,7 +41,7 @@ def webhook_deliver(self, delivery_id: str) -> str:  # type: ignore[no-untyped-d
     """
     delivery = webhooks.webhook_attempt(delivery_id=delivery_id)
     if delivery.status == "retrying" and not self.request.is_eager:
-        enqueue(webhook_deliver, delivery_id, countdown=webhooks.backoff(delivery.attempts))
+        webhook_deliver.apply_async((delivery_id,), countdown=webhooks.backoff(delivery.attempts))
     return delivery.status
 
 

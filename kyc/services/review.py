@@ -103,6 +103,12 @@ def hit_clear(*, hit: ScreeningHit, rationale: str, actor: Any, step_up_verified
         hit.status, hit.decided_by, hit.decided_at = HitStatus.CLEARED, actor, now
         hit.save(update_fields=["status", "rationale", "decided_by", "decided_at", "updated_at"])
         action = audit_actions.HIT_DISPOSITIONED
+    _audit_hit(hit, case=case, action=action, actor=actor)
+    return hit
+
+
+def _audit_hit(hit: ScreeningHit, *, case: Any, action: str, actor: Any) -> None:
+    """One audit event for a hit's disposition, in the caller's transaction."""
     audit_record(
         action=action,
         actor=actor,
@@ -115,7 +121,6 @@ def hit_clear(*, hit: ScreeningHit, rationale: str, actor: Any, step_up_verified
             "step_up_present": True,
         },
     )
-    return hit
 
 
 @transaction.atomic
@@ -140,18 +145,7 @@ def hit_clearing_review(
         hit.status, hit.proposed_by, hit.proposed_at = HitStatus.PENDING, None, None
         action = audit_actions.HIT_CLEARING_RETURNED
     hit.save()
-    audit_record(
-        action=action,
-        actor=actor,
-        target=hit,
-        payload={
-            "case_id": case.pk,
-            "customer_id": case.customer_id,
-            "disposition": hit.status,
-            "hit_kind": hit.kind,
-            "step_up_present": True,
-        },
-    )
+    _audit_hit(hit, case=case, action=action, actor=actor)
     return hit
 
 

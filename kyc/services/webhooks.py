@@ -143,7 +143,7 @@ def webhook_emit(*, client: Any, event_type: str, data: dict[str, Any]) -> list[
             endpoint=endpoint, event_id=event_id, event_type=event_type, payload=payload, next_attempt_at=created_at
         )
         deliveries.append(delivery)
-        transaction.on_commit(lambda pk=str(delivery.pk): tasks.enqueue(tasks.webhook_deliver, pk))
+        transaction.on_commit(lambda pk=str(delivery.pk): tasks.webhook_deliver.delay(pk))
     return deliveries
 
 
@@ -219,5 +219,5 @@ def webhook_replay(*, delivery: WebhookDelivery, actor: Any) -> WebhookDelivery:
         target=replay,
         payload={"original_id": original.pk, "event_type": original.event_type},
     )
-    transaction.on_commit(lambda: tasks.enqueue(tasks.webhook_deliver, str(replay.pk)))
+    transaction.on_commit(lambda: tasks.webhook_deliver.delay(str(replay.pk)))
     return replay
