@@ -13,10 +13,11 @@ Every outcome is written together with a ``MonitoringAlert`` whose unique key is
 entity and ``h``: a second writer of the same alert (a redelivered chunk, a re-run job, a
 concurrent worker) fails on that key and its transaction rolls back, so nothing is created twice.
 
-Cases and hits are kyc's: state moves go through ``kyc.services.cases.case_transition`` and notes
-through ``case_note_add``; webhooks through ``kyc.services.webhooks.webhook_emit``. Creating the
-monitoring case and the hit rows follows ``kyc.services.pipeline.party_screen``, which has no
-public service of its own for it yet.
+Cases and hits are kyc's: the case is opened by ``kyc.services.cases.case_open_for_review``, notes
+go through ``case_note_add`` and webhooks through ``kyc.services.webhooks.webhook_emit``. The hit
+rows are written here rather than by ``kyc.services.pipeline.hit_raise`` because a monitoring
+alert also updates or reopens an existing hit, and its audit event and webhook carry the
+monitoring job and trigger.
 """
 
 from __future__ import annotations
@@ -26,7 +27,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
 from audit.services import audit_record
 from kyc import audit_actions as kyc_actions
@@ -41,7 +41,7 @@ from kyc.models import (
     WebhookEvent,
 )
 from kyc.models.cases import ACTIVE_STATUSES
-from kyc.services.cases import case_note_add, case_transition
+from kyc.services.cases import case_note_add, case_open_for_review
 from kyc.services.pipeline import hit_kind
 from kyc.services.webhooks import webhook_emit
 from monitoring import audit_actions
@@ -64,28 +64,6 @@ class AlertResult:
 
 def _active_case(customer: Customer) -> Case | None:
     return Case.objects.select_for_update().filter(customer=customer, status__in=ACTIVE_STATUSES).first()
-
-
-def _open_monitoring_case(customer: Customer, *, summary: str) -> Case:
-    """A case for officers to review a monitoring alert: opened, then moved to review by case_transition."""
-    now = timezone.now()
-    case = Case(
-        customer=customer,
-        validated_at=now,
-        screened_at=now,
-        decided_at=now,  # no automatic decision: the alert goes straight to officers
-        summary=summary[:500],
-    )
-    case.full_clean()
-    case.save()
-    audit_record(
-        action=kyc_actions.CASE_OPENED,
-        actor=None,
-        target=case,
-        payload={"customer_id": customer.pk, "party_count": customer.parties.count(), "trigger_kind": "monitoring"},
-    )
-    case = case_transition(case=case, to=CaseStatus.SCREENING, actor=None, reason="monitoring_alert")
-    return case_transition(case=case, to=CaseStatus.REVIEW, actor=None, reason="monitoring_alert")
 
 
 def _hit_fields(match: Match, list_versions: dict[str, Any]) -> dict[str, Any]:
@@ -179,7 +157,9 @@ def _alert_write(
         _audit(existing, record, chunk, changed_fields)
         return AlertResult(AlertOutcome.UPDATED, existing)
     if case is None:
-        case = _open_monitoring_case(customer, summary=f"Ongoing monitoring: {fields['kind']} alert")
+        case = case_open_for_review(
+            customer=customer, summary=f"Ongoing monitoring: {fields['kind']} alert", trigger="monitoring"
+        )
     if existing is not None:
         # Dispositioned in this very case, and the entry has changed since: the officer looks again.
         previous = existing.status
