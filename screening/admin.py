@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin, messages
+from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html, format_html_join
@@ -34,6 +35,7 @@ class SourceAdmin(StepUpAdminMixin, admin.ModelAdmin):
     """Reconfiguring a source or syncing it is an administrator's action, behind a step-up, and audited."""
 
     step_up_action = "screening.list_source.change"
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}  # official list URLs are https
     list_display = ["code", "name", "format", "enabled", "active_version", "last_sync_at", "next_sync_at"]
     list_filter = ["format", "enabled"]
     search_fields = ["code", "name"]
