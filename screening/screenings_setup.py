@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from accounts import policy
 from common.health import register_readiness_check
+from screening import releases_setup as _releases  # noqa: F401  # release policy actions and shadow tasks
 from screening import runtime
 from screening import screenings_audit as _audit_codes  # noqa: F401  # registers the action codes
 from screening import tasks_screenings as _tasks  # noqa: F401  # registers the batch task in workers

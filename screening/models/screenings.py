@@ -67,6 +67,14 @@ class Screening(BaseModel):
     list_versions = models.JSONField(default=dict, help_text="{source code: {id, number}} of the index used.")
     algorithm = models.CharField(max_length=60)
     algorithm_version = models.CharField(max_length=20)
+    release = models.ForeignKey(
+        "screening.MatchingRelease",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="screenings",
+        help_text="The matching release that produced it (null: before releases, or no live release yet).",
+    )
     suppressed = models.JSONField(
         default=list, blank=True, help_text="[{entity, content_hash}] dropped as known false positives."
     )

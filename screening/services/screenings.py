@@ -118,6 +118,13 @@ def requester_for(actor: Any) -> Requester:
 
 # --------------------------------------------------------------------------- configuration
 def thresholds_config() -> Thresholds:
+    """The live matching release's thresholds (``services.releases``); before any release, the configured ones."""
+    from screening.services.releases import release_plan
+
+    return release_plan().live.thresholds
+
+
+def configured_thresholds() -> Thresholds:
     """Thresholds from ``TILLIT_SCREENING_THRESHOLDS`` ({default, by_source, by_schema, by_source_schema})."""
     conf = getattr(settings, "TILLIT_SCREENING_THRESHOLDS", None)
     if not conf:
@@ -296,10 +303,14 @@ def run_engine(
     sources: Sequence[str] | None,
     limit: int,
     suppressions: Iterable[Suppression],
+    algorithm: Any = None,
 ) -> EngineResult:
-    """Screen against a snapshot; matches an officer suppressed (same entry content) are set apart."""
+    """Screen against a snapshot; matches an officer suppressed (same entry content) are set apart.
+
+    ``algorithm`` is a runnable version (``screening.engine.releases``); None runs the installed one.
+    """
     suppressed_set = frozenset(suppressions)
-    found = screen(
+    found = (algorithm.run if algorithm is not None else screen)(
         snapshot.index,
         query,
         threshold=threshold,
@@ -406,10 +417,13 @@ def screening_run(
 
     Raises ``screening.runtime.NoActiveLists`` when no watchlist is loaded (nothing is stored).
     """
+    from screening.services import releases
+
     started = time.perf_counter()
     requester = requester_for(actor)
-    snapshot = runtime.current()
-    thresholds = thresholds_config()
+    plan = releases.release_plan()
+    snapshot = releases.snapshot_for_algorithm(plan.live.algorithm, runtime.current())
+    thresholds = plan.live.thresholds
     key = subject.key
     query = Query(
         id=key,
@@ -428,6 +442,7 @@ def screening_run(
         sources=sources,
         limit=limit,
         suppressions=suppressions_for(owner_key=requester.owner_key, key=key),
+        algorithm=plan.live.algorithm,
     )
     entry_ids = _entry_ids(snapshot, result.matches)
     screening_id = uuid.uuid4()
@@ -457,8 +472,9 @@ def screening_run(
         thresholds=thresholds_record(thresholds),
         max_matches=limit,
         list_versions=snapshot.record,
-        algorithm=ALGORITHM_NAME,
-        algorithm_version=ALGORITHM_VERSION,
+        algorithm=plan.live.algorithm.name,
+        algorithm_version=plan.live.algorithm.version,
+        release_id=plan.live.id,
         suppressed=result.suppressed,
         outcome=Outcome.POTENTIAL_MATCH if result.matches else Outcome.CLEAR,
         match_count=len(result.matches),
@@ -490,6 +506,8 @@ def screening_run(
         target=screening,
         payload=_audit_payload(screening, query, result, ring),
     )
+    if batch is None:  # a batch chunk queues its shadow evaluations once, for the whole chunk
+        releases.shadow_after_screening(screening=screening, plan=plan)
     screening.prefetched_matches = rows  # type: ignore[attr-defined]
     return screening
 
@@ -698,6 +716,9 @@ def screening_batch_chunk_process(*, chunk_id: str) -> BatchChunk | None:
             processed=len(done_lines), failed=len(failed_lines), errors=errors, done=True, subjects_sealed=None
         )
         _finish_batch_if_done(batch)
+    from screening.services.releases import shadow_after_batch_chunk
+
+    shadow_after_batch_chunk(batch=batch, lines=sorted(done_lines))
     chunk.refresh_from_db()
     return chunk
 
@@ -817,18 +838,23 @@ class ReplayResult:
 def screening_replay(*, screening: Screening, actor: Any = None) -> ReplayResult:
     """Re-run a stored screening on its recorded list versions, algorithm version, thresholds and suppressions.
 
-    Raises ReplayRefused when the installed algorithm version differs from the recorded one or a
-    recorded list version is gone: a replay that is not faithful would prove nothing.
+    Raises ReplayRefused when the recorded algorithm version is not runnable here (see
+    ``screening.engine.releases``) or a recorded list version is gone: a replay that is not
+    faithful would prove nothing.
     """
+    from screening.engine.releases import UnknownAlgorithm, runnable
     from screening.runtime import snapshot_for_versions
+    from screening.services.releases import snapshot_for_algorithm
 
-    if (screening.algorithm, screening.algorithm_version) != (ALGORITHM_NAME, ALGORITHM_VERSION):
+    try:
+        algorithm = runnable(screening.algorithm, screening.algorithm_version)
+    except UnknownAlgorithm:
         raise ReplayRefused(
             f"screening {screening.pk} was made with {screening.algorithm} {screening.algorithm_version}; "
             f"this installation runs {ALGORITHM_NAME} {ALGORITHM_VERSION}. Replay it with that algorithm version."
-        )
+        ) from None
     try:
-        snapshot = snapshot_for_versions(screening.list_versions)
+        snapshot = snapshot_for_algorithm(algorithm, snapshot_for_versions(screening.list_versions))
     except LookupError as exc:
         raise ReplayRefused(str(exc)) from None
     query = screening_query(screening)
@@ -841,6 +867,7 @@ def screening_replay(*, screening: Screening, actor: Any = None) -> ReplayResult
         sources=screening.sources,
         limit=screening.max_matches,
         suppressions=suppressions,
+        algorithm=algorithm,
     )
     stored = [stored_match_record(row) for row in screening.matches.order_by("rank")]
     replayed = [match_record(match) for match in result.matches]
@@ -853,7 +880,7 @@ def screening_replay(*, screening: Screening, actor: Any = None) -> ReplayResult
             "screening_id": screening.pk,
             "identical": identical,
             "list_versions": screening.list_versions,
-            "algorithm": {"algorithm_name": ALGORITHM_NAME, "algorithm_version": ALGORITHM_VERSION},
+            "algorithm": {"algorithm_name": algorithm.name, "algorithm_version": algorithm.version},
             "stored_match_count": len(stored),
             "replayed_match_count": len(replayed),
         },
