@@ -236,4 +236,5 @@ class SyncRunAdmin(ReadOnlyAdmin):
     fields = readonly_fields
 
 
-from screening import screenings_admin  # noqa: E402, F401  # screenings, matches, batches, false positives
+# Screenings, matches, batches, false positives; matching releases (shadow runs, promotion, rollback).
+from screening import releases_admin, screenings_admin  # noqa: E402, F401
