@@ -23,7 +23,7 @@ from django.utils.html import format_html, format_html_join
 
 from accounts import policy
 from accounts.stepup import admin_step_up
-from screening.engine.releases import runnable_versions
+from screening.engine.releases import is_runnable, runnable_versions
 from screening.models import MatchingRelease, ReleaseStatus
 from screening.releases_selectors import release_report, releases
 from screening.releases_setup import MANAGE_ACTION, PROMOTE_ACTION, VIEW_ACTION
@@ -74,7 +74,7 @@ def report_html(report: dict[str, Any]) -> str:
     parts = [
         format_html(
             "<p><b>{}</b> screenings compared ({} live traffic, {} replayed); {} identical. "
-            "Alerts live {} → shadow {}: <b>+{}</b> gained, <b>−{}</b> lost, {} re-scored (mean delta {:+.4f}). "
+            "Alerts live {} → shadow {}: <b>+{}</b> gained, <b>−{}</b> lost, {} re-scored (mean delta {}). "
             "Subjects clear → alerting: {}; alerting → clear: {}.</p>",
             totals["screenings"],
             totals.get("traffic", 0),
@@ -85,7 +85,7 @@ def report_html(report: dict[str, Any]) -> str:
             totals["gained"],
             totals["lost"],
             totals["rescored"],
-            totals["mean_score_delta"],
+            f"{totals['mean_score_delta']:+.4f}",
             totals["to_alert"],
             totals["to_clear"],
         ),
@@ -171,6 +171,7 @@ class MatchingReleaseAdmin(admin.ModelAdmin):
         "label",
         "status",
         "algorithm_version",
+        "runnable_here",
         "thresholds_summary",
         "shadow_count",
         "promoted_at",
@@ -256,6 +257,10 @@ class MatchingReleaseAdmin(admin.ModelAdmin):
         obj.refresh_from_db()
 
     # --- display
+    @admin.display(description="Runnable here", boolean=True)
+    def runnable_here(self, release: MatchingRelease) -> bool:
+        return is_runnable(release.algorithm, release.algorithm_version)
+
     @admin.display(description="Shadow results", ordering="shadow_count")
     def shadow_count(self, release: MatchingRelease) -> int:
         return getattr(release, "shadow_count", 0)
