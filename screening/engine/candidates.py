@@ -25,6 +25,9 @@ RELATIVE_FLOOR = 0.5
 NAMES_PER_ENTITY = 2
 # Names examined at most when every query token is common ("Muhammad Ali", "John Smith").
 COMMON_SCAN = 5_000
+# A common term's postings are intersected with the voted names when there are fewer than this
+# many postings per voted name; otherwise each voted name's tokens are looked up (same result).
+POSTINGS_PER_NAME = 12
 _EXPANSION_CACHE_LIMIT = 200_000
 
 
@@ -112,17 +115,12 @@ def candidates(
             votes[name_id] = votes.get(name_id, 0.0) + weight * sim
     if common:
         if seeds:
-            for _, common_expansions, common_weight in common:
-                similar = {index.vocab_tokens[vocab_id]: sim for vocab_id, sim in common_expansions}
-                for name_id in votes:
-                    found = max((similar.get(t, 0.0) for t in index.name_tokens[name_id].split(" ")), default=0.0)
-                    if found:
-                        votes[name_id] += common_weight * found
+            _add_common(index, common, votes)
         else:
             _vote_common_only(index, common, votes)
     if not votes:
         return []
-    ranked = heapq.nlargest(limit * 6, votes.items(), key=lambda item: item[1])
+    ranked = _top(votes, limit * 6)
     # A name with less than half the best name's evidence cannot come near the threshold.
     floor = ranked[0][1] * RELATIVE_FLOOR
     out: list[int] = []
@@ -144,23 +142,71 @@ def candidates(
     return out
 
 
+def _top(votes: dict[int, float], count: int) -> list[tuple[int, float]]:
+    """The ``count`` best-voted names, best first; equal votes keep their voting order (as ``heapq.nlargest``)."""
+    if len(votes) > count:
+        cut = heapq.nlargest(count, votes.values())[-1]
+        pool = [item for item in votes.items() if item[1] >= cut]
+    else:
+        pool = list(votes.items())
+    pool.sort(key=lambda item: -item[1])
+    return pool[:count]
+
+
 def _vote_common_only(
     index: Index, common: list[tuple[int, list[tuple[int, float]], float]], votes: dict[int, float]
 ) -> None:
     """All query tokens are common: walk the rarest one's names (at most COMMON_SCAN) and check the others."""
     _, rarest, weight = common[0]
-    others = [({index.vocab_tokens[v]: sim for v, sim in expansions}, w) for _, expansions, w in common[1:]]
-    scanned = 0
+    remaining = COMMON_SCAN
     for vocab_id, sim in sorted(rarest, key=lambda item: -item[1]):
-        for name_id in index.postings(vocab_id):
-            scanned += 1
-            if scanned > COMMON_SCAN:
-                return
-            if name_id in votes:
-                continue
-            vote = weight * sim
-            if others:
-                tokens = index.name_tokens[name_id].split(" ")
-                for similar, other_weight in others:
-                    vote += other_weight * max((similar.get(t, 0.0) for t in tokens), default=0.0)
-            votes[name_id] = vote
+        names = index.postings(vocab_id)
+        if len(names) > remaining:
+            names = names[:remaining]
+        remaining -= len(names)
+        vote = weight * sim
+        for name_id in names:
+            if name_id not in votes:
+                votes[name_id] = vote
+        if not remaining:
+            break
+    _add_common(index, common[1:], votes)
+
+
+def _add_common(
+    index: Index, common: list[tuple[int, list[tuple[int, float]], float]], votes: dict[int, float]
+) -> None:
+    """Add each common term's vote to the names already voted for that hold one of its tokens.
+
+    A name gets the term's weight times the best similarity among its tokens. Whichever is
+    cheaper is walked: the term's postings (intersected with the voted names) or the voted
+    names' own tokens. Votes are added term by term in order, so the sums are the same either way.
+    """
+    found: list[dict[int, float]] = []
+    by_tokens: list[tuple[dict[str, float], dict[int, float]]] = []
+    voted = votes.keys()
+    for size, expansions, _ in common:
+        best: dict[int, float] = {}
+        found.append(best)
+        if size <= POSTINGS_PER_NAME * len(votes):
+            for vocab_id, sim in expansions:
+                for name_id in voted & index.postings(vocab_id):
+                    if best.get(name_id, 0.0) < sim:
+                        best[name_id] = sim
+        else:
+            by_tokens.append(({index.vocab_tokens[vocab_id]: sim for vocab_id, sim in expansions}, best))
+    if by_tokens:
+        name_tokens = index.name_tokens
+        for name_id in votes:
+            tokens = name_tokens[name_id].split(" ")
+            for similar, best in by_tokens:
+                top = 0.0
+                for token in tokens:
+                    sim = similar.get(token, 0.0)
+                    if sim > top:
+                        top = sim
+                if top:
+                    best[name_id] = top
+    for (_, _, weight), best in zip(common, found, strict=True):
+        for name_id, sim in best.items():
+            votes[name_id] += weight * sim
