@@ -16,10 +16,14 @@ from functools import lru_cache
 from rapidfuzz.distance import OSA, Indel
 
 from screening.engine.normalise import abjad_like, consonants, is_legal_form, skeleton, strip_mark
+from screening.engine.vocabulary import PARTICLE_CLASSES
 
 MIN_TOKEN_SIMILARITY = 0.72
-# An identical consonant outline (Arabic "mhmd" / Latin "muhammad") counts this much.
+# An identical consonant outline (Arabic "mzlum" / Latin "mazloom") counts this much; an outline
+# of two consonants ("sr": Isra, Sierra, Suri) is weaker evidence.
 OUTLINE_FACTOR = 0.88
+SHORT_OUTLINE_FACTOR = 0.85
+_ONSET_VOWELS = frozenset("aiu")
 # How much a leftover token of each side weighs against the match (1 = as much as a match).
 QUERY_LEFTOVER_PENALTY = 0.75
 LIST_LEFTOVER_PENALTY = 0.4
@@ -36,16 +40,36 @@ def token_similarity(a: str, b: str) -> float:
     if is_legal_form(a) or is_legal_form(b):
         return 0.0
     outline = 0.0
-    if abjad_like(a) != abjad_like(b):
-        # Arabic and Hebrew script leave out short vowels: compare consonant outlines.
+    abjad_pair = abjad_like(a) != abjad_like(b)
+    if abjad_pair:
+        # Arabic and Hebrew script leave out short vowels: compare consonant outlines. The names
+        # must open alike (both with a vowel, or with the same consonant), and an outline of one
+        # consonant ("ly", "sh") says too little to match anything but the same spelling.
         ca, cb = consonants(a), consonants(b)
-        if ca[0] == cb[0] and min(len(ca), len(cb)) >= 2:
-            outline = OUTLINE_FACTOR * Indel.normalized_similarity(ca, cb)
-            if min(len(ca), len(cb)) == 2 and ca != cb:
-                outline = 0.0
+        onset_a, onset_b = skeleton(a)[0], skeleton(b)[0]
+        vowel_a, vowel_b = onset_a in _ONSET_VOWELS, onset_b in _ONSET_VOWELS
+        same_onset = vowel_a == vowel_b and (vowel_a or ca[0] == cb[0])
+        shortest = min(len(ca), len(cb))
+        if strip_mark(a) == strip_mark(b):
+            return 0.98
+        if not same_onset:
+            return 0.0
+        if shortest < 2:
+            # Only the same spelling skeleton of a longer word ("awad"/"awwad") still counts.
+            plain_a, plain_b = strip_mark(a), strip_mark(b)
+            long_enough = min(len(plain_a), len(plain_b)) >= 4
+            return 0.95 if long_enough and skeleton(plain_a) == skeleton(plain_b) else 0.0
+        factor = OUTLINE_FACTOR if shortest >= 3 else SHORT_OUTLINE_FACTOR
+        outline = factor * Indel.normalized_similarity(ca, cb)
+        if shortest == 2 and ca != cb:
+            outline = 0.0
     a, b = strip_mark(a), strip_mark(b)
     if a == b:
         return 0.98
+    particle = PARTICLE_CLASSES.get(a)
+    if particle is not None and particle == PARTICLE_CLASSES.get(b):
+        # "bin"/"ben"/"ibn", "al"/"el"/"ar": one particle written two ways.
+        return 0.95
     short = min(len(a), len(b))
     if max(len(a), len(b)) > 2 * short + 1:
         return outline if outline >= MIN_TOKEN_SIMILARITY else 0.0
@@ -62,7 +86,7 @@ def token_similarity(a: str, b: str) -> float:
         return max(best, 0.85)
     if short <= 3:
         # Short tokens (Kim, Ri, Ali) must be spelled alike; one letter changes a short name.
-        return best if best >= 0.85 else 0.0
+        return best if best >= 0.85 or (outline and best == outline) else 0.0
     best = max(best, 0.92 * Indel.normalized_similarity(sa, sb))
     if a[0] != b[0] and sa[0] != sb[0] and best > outline:
         # Different first sounds are a stronger sign of a different name than a late typo.

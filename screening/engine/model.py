@@ -12,7 +12,11 @@ from typing import Any
 from screening.lists.record import Identifier
 
 ALGORITHM_NAME = "tillit-name-match"
-ALGORITHM_VERSION = "1.0.0"
+# 1.0.0: first release.
+# 1.1.0: Arabic-script names read through a table of common name parts (arabic.py) and long
+#        vowels; abjad outlines must open like the Latin name; particles bin/ben/ibn, al/el/ar
+#        compare equal. Scores change, so the index cache key (which holds this version) changes.
+ALGORITHM_VERSION = "1.1.0"
 
 QUERY_SCHEMAS = ("Person", "Organization", "Vessel", "Aircraft", "Any")
 MAX_NAME_LENGTH = 300

@@ -19,6 +19,7 @@ from anyascii import anyascii
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
+from screening.engine.arabic import arabic_tokens
 from screening.engine.vocabulary import (
     AMBIGUOUS_LEGAL_WORDS,
     FAMILY,
@@ -32,14 +33,11 @@ ORG_SCHEMAS = frozenset({"Organization", "Company", "LegalEntity"})
 _MAX_LEGAL_PHRASE = max(len(p.split()) for p in LEGAL_FORMS)
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z][A-Za-z]{2,})")
-_ARABIC_ARTICLE = re.compile(r"(?<![\u0600-\u06ff])\u0627\u0644(?=[\u0600-\u06ff]{2,})")
 _APOSTROPHES = re.compile(r"['`\u2018\u2019\u02bc\u02bb\u02be\u02bf]")
 _ABD_PREFIX = re.compile(r"^(abdul|abdel|abdal|abdur|abdel|abdol|abdoul|abd)(?=[a-z]{3,}$)")
-_ABD_ARABIC = re.compile(r"(?<![\u0600-\u06ff])\u0639\u0628\u062f(?=\u0627\u0644)")
-# anyascii drops alif and reads ta marbuta as h; Latin list spellings write both as "a".
-_ARABIC_VOWELS = str.maketrans(
-    {"\u0627": "a", "\u0622": "a", "\u0623": "a", "\u0625": "i", "\u0649": "a", "\u0629": "a"}
-)
+# Arabic-script letters (with vowel marks and tatweel, which ``arabic`` removes) and the rest.
+_ARABIC_LETTER = re.compile("[\u0620-\u065f\u066e-\u06d3\u06d5\u06ee\u06ef\u06fa-\u06fc\u0670]")
+_ARABIC_RUN = re.compile("([\u0620-\u065f\u066e-\u06d3\u06d5-\u06ed\u06ee\u06ef\u06fa-\u06fc\u0670]+)")
 _VOWELS = re.compile(r"[aeiou]")
 ABJAD_MARK = "_"
 _ALLAH_SUFFIX = re.compile(r"^([a-z]{2,}?)(?:ullah|ulla|ullahi|allah|alla|ollah|ulah|illah)$")
@@ -89,22 +87,32 @@ def _split_latin(text: str) -> list[str]:
 def tokenise(text: str) -> list[str]:
     """Split cleaned, transliterated text into lower-case words; apostrophes join, punctuation splits.
 
-    Words written in Arabic or Hebrew script end with ``ABJAD_MARK``: those scripts leave out
-    short vowels, so such a word is compared with Latin spellings by its consonants.
+    Arabic-script words are read by ``arabic.arabic_tokens``: a common name part becomes its
+    Latin spelling; any other word, like every word written in Hebrew script, ends with
+    ``ABJAD_MARK``: those scripts leave out short vowels, so such a word is compared with Latin
+    spellings by its consonants.
     """
     text = clean(text)
     if text.isascii():
         return _split_latin(text)
-    # The Arabic article is written joined to the noun ("الشام"); the Latin lists write "al-Sham".
-    text = _ABD_ARABIC.sub("abd ", text)
-    text = _ARABIC_ARTICLE.sub("al ", text)
-    text = text.translate(_ARABIC_VOWELS)
     out: list[str] = []
     for word in text.split():
-        parts = _split_latin(to_latin(word))
-        if any(_is_abjad(ch) for ch in word):
-            parts = [part + ABJAD_MARK for part in parts]
-        out.extend(parts)
+        if not _ARABIC_LETTER.search(word):
+            parts = _split_latin(to_latin(word))
+            if any(_is_abjad(ch) for ch in word):
+                parts = [part + ABJAD_MARK for part in parts]
+            out.extend(parts)
+            continue
+        for piece in _ARABIC_RUN.split(word):
+            if not piece:
+                continue
+            if _ARABIC_LETTER.match(piece):
+                for token, known in arabic_tokens(piece):
+                    token = _NON_ALNUM.sub("", token)
+                    if token:
+                        out.append(token if known else token + ABJAD_MARK)
+            else:
+                out.extend(_split_latin(to_latin(piece)))
     return out
 
 

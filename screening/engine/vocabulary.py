@@ -31,9 +31,17 @@ PARTICLES: frozenset[str] = frozenset(
     """
     al el ul ad ar as at az an ash bin ben ibn bint bn ould uld walad
     de da do dos das del della der den di du la le les van von vom zu ter te
-    y e and und et the of
+    y e and und et the of wa fi
     """.split()
 )
+
+# Particles that are one word written differently: the Arabic article as the Latin lists
+# assimilate it ("al-Rahman", "ar-Rahman", "el-Sayed"), and "son of" (bin, ben, ibn, ould).
+PARTICLE_CLASSES: dict[str, str] = {
+    **dict.fromkeys(("al", "el", "ul", "ad", "ar", "as", "at", "az", "an", "ash", "ed", "es", "ez", "ech"), "al"),
+    **dict.fromkeys(("bin", "ben", "ibn", "bn", "ebn"), "bin"),
+    **dict.fromkeys(("ould", "uld", "walad", "wuld"), "ould"),
+}
 
 # Organisation legal forms, canonicalised across languages. Multi-word forms are matched as
 # phrases (after punctuation is removed) before single words. The canonical codes are grouped by

@@ -51,3 +51,23 @@ def test_normalisation_never_fails_and_yields_lower_case_ascii(text):
         assert token.isascii()
         assert token == token.lower()
         assert " " not in token
+
+
+def test_common_arabic_script_names_read_as_their_latin_spelling():
+    assert canonical_tokens("عمر") == canonical_tokens("Omar") == ("umar",)
+    assert canonical_tokens("علي") == canonical_tokens("Ali")
+    assert canonical_tokens("حسين") == canonical_tokens("Hussein")
+    assert canonical_tokens("أسامة بن لادن")[:2] == canonical_tokens("Osama bin Laden")[:2]
+
+
+def test_arabic_article_abd_prefix_and_allah_suffix_are_split_like_the_latin_spellings():
+    assert canonical_tokens("عبد الرحمن") == canonical_tokens("Abd al-Rahman")
+    assert canonical_tokens("عبدالعزيز") == canonical_tokens("Abd al-Aziz")
+    assert canonical_tokens("نصرالله") == canonical_tokens("Nasrullah") == ("nasr", "allah")
+    assert canonical_tokens("عبیدالله") == ("ubayd", "allah")  # Persian ye, as Afghan names are written
+
+
+def test_an_arabic_word_not_in_the_table_keeps_its_long_vowels_and_stays_marked_as_abjad():
+    assert canonical_tokens("مظلوم") == ("mzlum_",)
+    assert canonical_tokens("موسى") == ("musa",)
+    assert canonical_tokens("الظواهري") == ("al", "zwahri_")

@@ -1,5 +1,6 @@
 from screening.engine import ALGORITHM_VERSION, Query, Suppression, Thresholds, screen
 from screening.engine.candidates import COMMON_POSTINGS, candidates
+from screening.engine.compare import token_similarity
 from screening.engine.normalise import canonical_tokens
 from screening.lists.record import Identifier
 
@@ -106,3 +107,25 @@ def test_very_common_tokens_do_not_flood_candidates_and_the_rare_token_still_win
     assert len(found) <= 16
     assert index.entity_ids[index.name_entity[found[0]]] == "bulk:B1234"
     assert screen(index, Query(name="Muhammad Ali"), threshold=0.0) is not None
+
+
+def test_an_unknown_arabic_word_matches_the_latin_spelling_with_the_same_consonants():
+    assert token_similarity("mzlum_", "mazloom") >= 0.85
+    assert token_similarity("zwahri_", "zawahiri") >= 0.85
+
+
+def test_an_arabic_word_must_open_like_the_latin_name_it_matches():
+    # "اسرا" (Isra) has the consonants of "Sierra" and "Suri" but opens with a vowel.
+    assert token_similarity("isra_", "sierra") == 0.0
+    assert token_similarity("snaii_", "yaseen") == 0.0
+
+
+def test_particles_written_two_ways_compare_as_one():
+    assert token_similarity("ben", "bin") >= 0.95
+    assert token_similarity("el", "al") >= 0.95
+    assert token_similarity("ben", "al") == 0.0
+
+
+def test_an_arabic_script_query_finds_the_latin_listing(index):
+    matches = screen(index, Query(name="أيمن محمد ربيع الظواهري", schema="Person"))
+    assert matches and matches[0].entity == "un:QDi.001"
