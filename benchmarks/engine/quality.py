@@ -24,7 +24,7 @@ import subprocess
 import sys
 import time
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -34,9 +34,10 @@ from rapidfuzz import fuzz, process
 from benchmarks.engine.lists import MATCHING, REPO, load_entries, machine
 from screening.engine import DEFAULT_THRESHOLD, InvalidQuery, Query, build_index, screen
 from screening.engine.index import Index
-from screening.engine.model import parse_partial_date
+from screening.engine.model import Match, parse_partial_date
 from screening.engine.normalise import canonical_tokens
 from screening.engine.screen import compare_pair
+from screening.engine.thresholds import DEFAULT_THRESHOLDS
 from screening.engine.vocabulary import _FAMILIES, _LEGAL_FORM_GROUPS
 from screening.lists.countries import to_iso2
 from screening.lists.record import Entry
@@ -342,16 +343,18 @@ _NK_SCHEMA = {"Person": "Person", "Organization": "Organization", "Any": "LegalE
 def evaluate(
     cases: list[Case],
     index: Index,
-    brute: Brute,
-    threshold: float,
+    brute: Brute | None,
+    threshold: float | None,
     *,
     sources: set[str] | None = None,
     nk: bool = True,
     nk_sample: int | None = None,
     rng: random.Random | None = None,
+    show: Collection[str] = (),
 ) -> dict[str, dict[str, list[bool]]]:
     """For every case and system: did it hit (positive) / alert (negative) / name the near entity."""
     results: dict[str, dict[str, list[bool]]] = defaultdict(lambda: defaultdict(list))
+    schema_of = dict(zip(index.entity_ids, index.entity_schema, strict=True))
     started = time.perf_counter()
     for case in cases:
         try:
@@ -364,11 +367,24 @@ def evaluate(
             matches = screen(index, query, threshold=SWEEP[0], sources=sources, limit=50)
         if case.expected is None:
             score = max((m.score for m in matches), default=0.0)
+            hit = any(_alerts(m, threshold) for m in matches)
         else:
             score = max((m.score for m in matches if m.entity == case.expected), default=0.0)
-        results["engine"][case.kind].append(score >= threshold)
+            hit = any(_alerts(m, threshold) for m in matches if m.entity == case.expected)
+        results["engine"][case.kind].append(hit)
         results["_scores"][case.kind].append(score)  # type: ignore[arg-type]
+        if case.expected and not case.kind.startswith(("near", "x_")):
+            group = "org" if schema_of.get(case.expected) in ORG_SCHEMAS else "other"
+            results["_positives_by_schema"][group].append(hit)
+            results["_scores_by_schema"][group].append(score)  # type: ignore[arg-type]
+        if case.kind in show and hit != (case.expected is not None and not case.kind.startswith("near")):
+            top = matches[0] if matches else None
+            found = f"best {top.score:.3f} {top.entity} '{top.name}'" if top else "no candidate"
+            print(f"  [{case.kind}] {case.name!r} ({case.schema}) expected {case.expected}: {score:.3f}; {found}")
     engine_time = time.perf_counter() - started
+    results["_time"]["engine_seconds"] = [engine_time]  # type: ignore[list-item]
+    if brute is None:
+        return results
     scans = brute.scan([c.name for c in cases])
     for case, scan in zip(cases, scans, strict=True):
         found = {brute.entity[i] for i, s in scan if s >= BRUTE_CUTOFF}
@@ -407,8 +423,13 @@ def evaluate(
                     found_by[ci].add(entity)
             for ci in chosen:
                 results["logic-v2"][cases[ci].kind].append(_outcome(cases[ci], found_by[ci]))
-    results["_time"]["engine_seconds"] = [engine_time]  # type: ignore[list-item]
     return results
+
+
+def _alerts(match: Match, threshold: float | None) -> bool:
+    """The match alerts at the given threshold, or at the engine's own per-schema thresholds when None."""
+    limit = threshold if threshold is not None else DEFAULT_THRESHOLDS.for_entity(match.source, match.schema)
+    return match.score >= limit
 
 
 def _outcome(case: Case, found: set[str]) -> bool:
@@ -428,6 +449,7 @@ def print_sweep(results: dict[str, dict[str, list]]) -> None:
         "positives": [v for k, vs in scores.items() if not k.startswith(("negative", "near", "x_")) for v in vs],
         "negatives": [v for k, vs in scores.items() if k.startswith("negative") for v in vs],
         "near misses": [v for k, vs in scores.items() if k.startswith("near") for v in vs],
+        "org positives": results.get("_scores_by_schema", {}).get("org", []),
         "org negatives": scores.get("negative_org", []),
         "org near misses": scores.get("near:org_word", []),
     }
@@ -444,6 +466,12 @@ def print_table(title: str, results: dict[str, dict[str, list[bool]]]) -> None:
     print(f"{'kind':<20}" + "".join(f"{s:>24}" for s in systems))
     for kind in kinds:
         print(f"{kind:<20}" + "".join(f"{_rate(results[s].get(kind, [])):>24}" for s in systems))
+    by_schema = results.get("_positives_by_schema", {})
+    if by_schema.get("org"):
+        print(
+            f"engine positives whose expected entry is an organisation: {_rate(by_schema['org'])}; "
+            f"person and other entries: {_rate(by_schema.get('other', []))}"
+        )
     rejected = {k: len(v) for k, v in results.get("_rejected", {}).items()}
     if rejected:
         print("refused as invalid input by the engine: " + ", ".join(f"{k} {v}" for k, v in rejected.items()))
@@ -492,30 +520,33 @@ def _engine_schema(ftm: str) -> str:
     return "Person" if ftm == "Person" else "Any" if ftm == "LegalEntity" else "Organization"
 
 
-def name_bench(index: Index, threshold: float, nk: bool) -> None:
+def name_bench(index: Index, threshold: float | None, nk: bool) -> None:
     rows = _csv_rows(MATCHING / "nomenklatura_name_bench" / "cases.csv")
     labels = [r["is_match"] == "true" for r in rows]
     ours = [compare_pair(index, r["name1"], r["name2"], _engine_schema(r["schema"])).score for r in rows]
     brute = [fuzz.token_sort_ratio(anyascii(r["name1"]).lower(), anyascii(r["name2"]).lower()) / 100 for r in rows]
     print(f"\n## nomenklatura name_bench/cases.csv ({len(rows)} pairs; F1 at each system's threshold)")
-    systems = [("engine", ours, threshold), ("brute", brute, BRUTE_CUTOFF / 100)]
+    # The engine's threshold is the one its own per-schema table gives the pair's schema.
+    engine_cut = [threshold if threshold is not None else DEFAULT_THRESHOLDS.for_entity("", r["schema"]) for r in rows]
+    systems = [("engine", ours, engine_cut), ("brute", brute, [BRUTE_CUTOFF / 100] * len(rows))]
     if nk:
         scores = run_logic_v2([{"schema": r["schema"], "query": r["name1"], "candidate": r["name2"]} for r in rows])
         if scores is not None:
-            systems.append(("logic-v2", scores, NK_THRESHOLD))
-    for system, scores_, cut in systems:
-        p, r, f = _f1(labels, [s >= cut for s in scores_])
+            systems.append(("logic-v2", scores, [NK_THRESHOLD] * len(rows)))
+    for system, scores_, cuts in systems:
+        p, r, f = _f1(labels, [s >= c for s, c in zip(scores_, cuts, strict=True)])
         best = max((_f1(labels, [s >= t / 100 for s in scores_])[2], t / 100) for t in range(50, 100))
+        shown = f"{cuts[0]:.2f}" if len(set(cuts)) == 1 else "per schema"
         print(
-            f"{system:<10} threshold {cut:.2f}: precision {p:.3f} recall {r:.3f} F1 {f:.3f}"
+            f"{system:<10} threshold {shown}: precision {p:.3f} recall {r:.3f} F1 {f:.3f}"
             f"   (best F1 {best[0]:.3f} at {best[1]:.2f})"
         )
     groups = sorted({r["case_group"] for r in rows})
-    for system, scores_, cut in systems:
+    for system, scores_, cuts in systems:
         parts = []
         for group in groups:
             idx = [i for i, r in enumerate(rows) if r["case_group"] == group]
-            parts.append(f"{group} {_f1([labels[i] for i in idx], [scores_[i] >= cut for i in idx])[2]:.2f}")
+            parts.append(f"{group} {_f1([labels[i] for i in idx], [scores_[i] >= cuts[i] for i in idx])[2]:.2f}")
         print(f"  {system:<10} F1 by group: " + ", ".join(parts))
 
 
@@ -556,7 +587,7 @@ def yente_sets(
     entries: list[tuple[str, Entry]],
     index: Index,
     brute: Brute,
-    threshold: float,
+    threshold: float | None,
     *,
     negatives: int,
     nk: bool,
@@ -627,22 +658,38 @@ def yente_sets(
 # ----------------------------------------------------------------------------- main
 
 
+def _threshold_text() -> str:
+    schemas = ", ".join(f"{k} {v}" for k, v in DEFAULT_THRESHOLDS.by_schema.items())
+    return f"{DEFAULT_THRESHOLD} (engine default{'; ' + schemas if schemas else ''})"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD)
+    parser.add_argument(
+        "--threshold", type=float, default=None, help="one threshold for every match (default: the engine's own)"
+    )
     parser.add_argument("--negatives", type=int, default=10_000, help="yente negatives_global sample (50000 = all)")
     parser.add_argument("--no-nk", action="store_true", help="skip nomenklatura logic-v2")
     parser.add_argument("--only", choices=("perturbations", "yente", "pairs"), default=None)
+    parser.add_argument(
+        "--seed", type=int, default=SEED, help="another seed draws another sample (a development split)"
+    )
+    parser.add_argument(
+        "--show", default="", help="comma-separated case kinds whose engine errors are printed (misses, alerts)"
+    )
+    parser.add_argument("--engine-only", action="store_true", help="skip the brute-force scan and logic-v2")
     args = parser.parse_args()
-    nk = not args.no_nk and NK_PYTHON.exists()
+    show = {k for k in args.show.split(",") if k}
+    nk = not args.no_nk and not args.engine_only and NK_PYTHON.exists()
     print(f"# Quality benchmark - {machine()}")
     print(
-        f"engine threshold {args.threshold}; brute token_sort_ratio >= {BRUTE_CUTOFF}; logic-v2 >= {NK_THRESHOLD} "
-        f"over brute top-{NK_TOP}: {'on' if nk else 'OFF (benchmarks/.venv missing or --no-nk)'}; seed {SEED}"
+        f"engine threshold {args.threshold or _threshold_text()}; brute token_sort_ratio >= {BRUTE_CUTOFF}; "
+        f"logic-v2 >= {NK_THRESHOLD} "
+        f"over brute top-{NK_TOP}: {'on' if nk else 'OFF (benchmarks/.venv missing or --no-nk)'}; seed {args.seed}"
     )
     versions, entries = load_entries()
     print("lists: " + ", ".join(f"{k} ({v})" for k, v in versions.items()))
-    rng = random.Random(SEED)
+    rng = random.Random(args.seed)
     if args.only in (None, "perturbations"):
         cases, held_out = perturbation_cases(entries, rng)
         reduced = []
@@ -654,10 +701,10 @@ def main() -> None:
                 entry = replace(entry, names=names)
             reduced.append((src, entry))
         index = build_index(reduced)
-        brute = Brute(entries, held_out)
+        brute = None if args.engine_only else Brute(entries, held_out)
         cases += negative_cases(rng) + near_miss_cases(entries, index, rng)
         print(f"\nperturbation set: {len(cases)} cases, {len(held_out)} names held out of the index")
-        res = evaluate(cases, index, brute, args.threshold, nk=nk)
+        res = evaluate(cases, index, brute, args.threshold, nk=nk, show=show)
         print_table(
             "perturbations of real OFAC and UN names (hit rate; negatives: alert rate; near: named the near entity)",
             res,
