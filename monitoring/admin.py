@@ -158,3 +158,6 @@ class MonitoringJobAdmin(ReadOnly, admin.ModelAdmin):
     @admin.action(description="Run the selected jobs again")
     def rerun(self, request: HttpRequest, queryset: QuerySet[MonitoringJob]) -> None:
         self._operate(request, queryset, jobs.job_rerun, "Started again")
+
+
+from monitoring.dashboard import admin as dashboard_admin  # noqa: E402, F401  (registers the dashboard)

@@ -2,6 +2,7 @@ from django.apps import AppConfig
 
 ACTION_VIEW = "monitoring.view"
 ACTION_OPERATE = "monitoring.operate"
+ACTION_DASHBOARD = "monitoring.dashboard.view"
 
 
 class MonitoringConfig(AppConfig):
@@ -25,6 +26,12 @@ class MonitoringConfig(AppConfig):
                 ACTION_OPERATE,
                 roles={policy.SENIOR, policy.ADMIN},
                 description="Pause, resume or re-run a monitoring job",
+            )
+        if ACTION_DASHBOARD not in policy.ACTIONS:
+            policy.define(
+                ACTION_DASHBOARD,
+                roles={policy.OFFICER, policy.SENIOR, policy.ADMIN, policy.AUDITOR},
+                description="Read the compliance dashboard (alert volumes, false positives, SLA, lists, drift)",
             )
         watchlist_version_activated.connect(
             receivers.on_version_activated, dispatch_uid="monitoring.on_version_activated"

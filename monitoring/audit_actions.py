@@ -10,3 +10,7 @@ JOB_FINISHED = register("monitoring.job.finished", "A monitoring job completed o
 ALERT_ENTRY_REMOVED = register(
     "monitoring.alert.entry_removed", "An open alert was annotated: its list entry was removed"
 )
+DRIFT_FLAGGED = register(
+    "monitoring.drift.flagged",
+    "A drift or bias check found scores, alert rates or false-positive rates beyond their bounds",
+)

@@ -179,3 +179,40 @@ class CustomerMonitoring(BaseModel):
                 name="monitoring_last_job_has_time",
             )
         ]
+
+
+class DriftCheck(BaseModel):
+    """One run of the drift and bias checks: every comparison made (``metrics``) and those beyond bounds (``flags``).
+
+    ``metrics`` holds score PSI and alert rates between the two latest versions of each list and
+    between time windows, and alert and false-positive rates by nationality and by script of the
+    name (``monitoring.services.drift``); ``flags`` lists the comparisons that crossed a bound.
+    """
+
+    trigger = models.CharField(max_length=16, help_text="schedule, command or admin.")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    window_start = models.DateTimeField(help_text="Oldest observation read.")
+    window_end = models.DateTimeField(help_text="When the check ran (end of the recent window).")
+    parameters = models.JSONField(default=dict, help_text="Bounds, windows and bins in force.")
+    metrics = models.JSONField(default=dict)
+    flags = models.JSONField(default=list, blank=True)
+    flag_count = models.PositiveIntegerField(default=0, db_index=True)
+    subjects = models.PositiveIntegerField(default=0, help_text="Screened subjects read.")
+    alerts = models.PositiveIntegerField(default=0, help_text="Alerts read.")
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Drift check {self.created_at:%Y-%m-%d %H:%M} ({self.flag_count} flag(s))"
+
+
+class ComplianceDashboard(DriftCheck):
+    """The compliance dashboard's entry in the admin (a proxy: no table of its own)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "compliance dashboard"
+        verbose_name_plural = "compliance dashboard"

@@ -106,3 +106,14 @@ def resume_stalled() -> int:
     for job_id in ids:
         dispatch_pending_chunks.apply_async((job_id,), queue=queue())
     return len(ids)
+
+
+@shared_task(name="monitoring.drift_check", acks_late=True, soft_time_limit=900, time_limit=960)
+def drift_check() -> str:
+    """Beat (daily): the drift and bias checks; a second delivery within 12 hours returns the first run."""
+    from datetime import timedelta
+
+    from monitoring.services.drift import drift_check_run
+
+    check = drift_check_run(actor=None, trigger="schedule", unless_within=timedelta(hours=12))
+    return str(check.pk)

@@ -16,6 +16,7 @@ from django.db import transaction
 
 from accounts import services as account_services
 from accounts.models import ApiClient, Role, User
+from monitoring.demo import demo_activity
 
 DEMO_OFFICERS = [
     ("officer@demo.tillit.local", "Demo Officer", Role.OFFICER),
@@ -60,8 +61,10 @@ class Command(BaseCommand):
         for key in client.keys.active():
             account_services.api_key_revoke(key=key, actor=officer)
         _, api_key = account_services.api_key_issue(client=client, actor=officer, label="demo")
+        activity = demo_activity(client=client, officer=officer, senior=User.objects.get(email=DEMO_OFFICERS[1][0]))
 
         out = ["", "Tillit demo is ready (embedded mode: SQLite, tasks run in-process).", f"  Watchlists: {lists}"]
+        out += [f"  Activity:   {activity} (see Ongoing monitoring › Compliance dashboard)"]
         out += [
             "  Admin:      http://127.0.0.1:8000/admin/   (password, then a TOTP code; the first code that works",
             "              is the one after the current 30-second step, which enrolment used)",
