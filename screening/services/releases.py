@@ -61,6 +61,18 @@ class ReleaseError(ValueError):
     """A release operation is refused; the message says why and what to do instead."""
 
 
+def shadow_sample() -> float:
+    """Share of live screenings evaluated in shadow (``TILLIT_RELEASE_SHADOW_SAMPLE``, 0-1, default all)."""
+    return min(1.0, max(0.0, float(getattr(settings, "TILLIT_RELEASE_SHADOW_SAMPLE", 1.0))))
+
+
+def sampled(screening_id: Any, rate: float) -> bool:
+    """Whether a screening falls in the shadow sample: decided by its id, so a redelivery decides the same."""
+    if rate >= 1.0:
+        return True
+    return int(uuid.UUID(str(screening_id)).hex[:8], 16) < rate * 0x1_0000_0000
+
+
 def min_shadow_screenings() -> int:
     """Shadow evaluations a release needs before it may be promoted without a forced reason."""
     return int(getattr(settings, "TILLIT_RELEASE_MIN_SHADOW_SCREENINGS", DEFAULT_MIN_SHADOW_SCREENINGS))
@@ -313,7 +325,7 @@ def shadow_enqueue(screening_ids: Sequence[str]) -> None:
 
 def shadow_after_screening(*, screening: Screening, plan: ReleasePlan) -> None:
     """Hook of ``screening_run``: when releases are in shadow, evaluate this screening after it commits."""
-    if plan.shadow_ids:
+    if plan.shadow_ids and sampled(screening.pk, shadow_sample()):
         screening_id = str(screening.pk)
         transaction.on_commit(lambda: shadow_enqueue([screening_id]))
 
@@ -322,7 +334,9 @@ def shadow_after_batch_chunk(*, batch: Any, lines: Sequence[int]) -> None:
     """Hook of the batch chunk task: one shadow task for the chunk's screenings, not one per line."""
     if not lines or not MatchingRelease.objects.filter(status=ReleaseStatus.SHADOW).exists():
         return
-    ids = [str(pk) for pk in Screening.objects.filter(batch=batch, batch_line__in=lines).values_list("pk", flat=True)]
+    rate = shadow_sample()
+    rows = Screening.objects.filter(batch=batch, batch_line__in=lines).values_list("pk", flat=True)
+    ids = [str(pk) for pk in rows if sampled(pk, rate)]
     if ids:
         transaction.on_commit(lambda: shadow_enqueue(ids))
 

@@ -296,3 +296,16 @@ def test_a_rollback_returns_to_the_release_the_live_one_replaced_and_is_audited(
     payload = AuditEvent.objects.get(action="screening.release.rolled_back").payload
     assert payload["rolled_back_release_id"] == str(strict.pk)
     assert payload["reason"] == "too many lost UN alerts"
+
+
+def test_a_shadow_sample_rate_evaluates_a_stable_share_of_live_screenings(
+    sample_lists, settings, django_capture_on_commit_callbacks
+):
+    settings.TILLIT_RELEASE_SHADOW_SAMPLE = 0.5
+    release = shadow_release()
+    with django_capture_on_commit_callbacks(execute=True):
+        screenings = [screen(f"Ivan Obraztsov {n}") for n in range(40)]
+    evaluated = set(ShadowResult.objects.filter(release=release).values_list("screening_id", flat=True))
+    assert evaluated == {s.pk for s in screenings if services.sampled(s.pk, 0.5)}
+    assert 5 <= len(evaluated) <= 35
+    assert not any(services.sampled(s.pk, 0.0) for s in screenings)
