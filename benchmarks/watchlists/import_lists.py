@@ -4,11 +4,16 @@ Usage (from the repo root, with the project venv):
 
     .venv/bin/python -m benchmarks.watchlists.import_lists parse            # parsers only, every real file
     .venv/bin/python -m benchmarks.watchlists.import_lists import           # full import into PostgreSQL
+    .venv/bin/python -m benchmarks.watchlists.import_lists import --database sqlite --only ofac
+    .venv/bin/python -m benchmarks.watchlists.import_lists import --only ofac --profile   # cProfile + SQL time
     .venv/bin/python -m benchmarks.watchlists.import_lists ftm --entities 1000000 [--import]
 
 Every measurement runs in a fresh subprocess so that its peak RSS (``ru_maxrss``) is its own.
-``import`` and ``ftm --import`` need PostgreSQL: they create (and drop) a scratch database
-``tillit_bench_watchlists`` on the server of DATABASE_URL (default: the local dev server).
+``import`` and ``ftm --import`` create (and drop) a scratch database ``tillit_bench_watchlists`` on
+the PostgreSQL server of DATABASE_URL (default: the local dev server), or with ``--database sqlite``
+a scratch SQLite file. Celery gets an in-memory broker, so the monitoring delta job that a new
+version starts is created and its chunks are queued, as in production, but not run inline
+(``--eager-monitoring`` runs them inside the import, as a process without a broker would).
 Figures are printed with the machine they ran on; nothing here asserts a target. Wall time and
 the Python process's own CPU time (user + system, whole process including start-up) are both
 shown: on a busy machine the CPU time is the steadier figure (PostgreSQL's own work is not in it).
@@ -19,6 +24,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -66,15 +72,39 @@ print(json.dumps({"seconds": time.perf_counter() - t, "entries": n, "names": nam
 """
 
 IMPORT_CHILD = """
-import json, resource, sys, time
+import json, os, resource, sys, time
 import django
 django.setup()
 from screening.services import watchlists as services
 source = services.source_ensure(code=sys.argv[1], fmt=sys.argv[2], actor=None)
+profile = os.environ.get("BENCH_PROFILE") == "1"
+if profile:
+    import cProfile, io, pstats
+    from django.db import connection
+    sql = []
+    def timed(execute, query, params, many, context):
+        started = time.perf_counter()
+        try:
+            return execute(query, params, many, context)
+        finally:
+            sql.append(time.perf_counter() - started)
+    profiler = cProfile.Profile()
+    wrapper = connection.execute_wrapper(timed)
+    wrapper.__enter__()
+    profiler.enable()
+cpu = time.process_time()
 t = time.perf_counter()
 result = services.list_version_import(source=source, path=sys.argv[3], actor=None, allow_shrink=True)
+seconds, import_cpu = time.perf_counter() - t, time.process_time() - cpu
+if profile:
+    profiler.disable()
+    wrapper.__exit__(None, None, None)
+    out = io.StringIO()
+    pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(25)
+    print(f"{len(sql)} SQL statements, {sum(sql):.2f} s waiting for the database", file=sys.stderr)
+    print(out.getvalue(), file=sys.stderr)
 usage = resource.getrusage(resource.RUSAGE_SELF)
-print(json.dumps({"seconds": time.perf_counter() - t, "entries": result.version.entry_count,
+print(json.dumps({"seconds": seconds, "import_cpu_seconds": import_cpu, "entries": result.version.entry_count,
                   "created": result.created, "diff": result.version.diff_summary,
                   "cpu_seconds": usage.ru_utime + usage.ru_stime, "peak_rss_mib": usage.ru_maxrss / 1024}))
 """
@@ -89,6 +119,8 @@ def child(code: str, args: list[str], env: dict[str, str] | None = None) -> dict
         text=True,
         check=False,
     )
+    if (env or {}).get("BENCH_PROFILE") == "1":
+        print(proc.stderr)
     if proc.returncode != 0:
         return {"error": (proc.stderr.strip().splitlines() or ["failed"])[-1]}
     return json.loads(proc.stdout.strip().splitlines()[-1])
@@ -99,25 +131,41 @@ def show(label: str, result: dict) -> None:
         print(f"  {label:<58} ERROR {result['error']}")
         return
     extra = f"  diff {result['diff']}" if "diff" in result else ""
+    own = f" ({result['import_cpu_seconds']:.2f} s in the import)" if "import_cpu_seconds" in result else ""
     print(
-        f"  {label:<58} {result['seconds']:8.2f} s wall {result['cpu_seconds']:8.2f} s CPU  "
+        f"  {label:<58} {result['seconds']:8.2f} s wall {result['cpu_seconds']:8.2f} s CPU{own}  "
         f"{result['entries']:>9,} entries  peak RSS {result['peak_rss_mib']:7.0f} MiB{extra}"
     )
 
 
-# --- scratch PostgreSQL database ------------------------------------------------------------------------
-def bench_database() -> dict[str, str]:
-    url = os.environ.get("DATABASE_URL", DEFAULT_DB)
-    admin = url.rsplit("/", 1)[0] + "/postgres"
-    bench = url.rsplit("/", 1)[0] + "/" + BENCH_DB
-    for sql in (f"DROP DATABASE IF EXISTS {BENCH_DB}", f"CREATE DATABASE {BENCH_DB}"):
-        subprocess.run(["psql", admin, "-q", "-c", sql], check=True, capture_output=True)
-    env = {"DATABASE_URL": bench, "DJANGO_SETTINGS_MODULE": "config.settings.base", "CELERY_BROKER_URL": ""}
+# --- scratch database ------------------------------------------------------------------------------------
+SQLITE_DIR = Path(tempfile.gettempdir()) / f"tillit-bench-watchlists-{os.getpid()}"
+
+
+def bench_database(database: str = "postgres", eager_monitoring: bool = False) -> dict[str, str]:
+    """A migrated scratch database (PostgreSQL or SQLite) and the environment that points at it."""
+    if database == "sqlite":
+        SQLITE_DIR.mkdir(exist_ok=True)
+        bench = f"sqlite:///{SQLITE_DIR / 'bench.sqlite3'}"
+    else:
+        url = os.environ.get("DATABASE_URL", DEFAULT_DB)
+        admin = url.rsplit("/", 1)[0] + "/postgres"
+        bench = url.rsplit("/", 1)[0] + "/" + BENCH_DB
+        for sql in (f"DROP DATABASE IF EXISTS {BENCH_DB}", f"CREATE DATABASE {BENCH_DB}"):
+            subprocess.run(["psql", admin, "-q", "-c", sql], check=True, capture_output=True)
+    env = {"DATABASE_URL": bench, "DJANGO_SETTINGS_MODULE": "config.settings.base"}
+    if eager_monitoring:
+        env["CELERY_BROKER_URL"] = ""  # no broker: Celery runs every task inline
+    else:  # tasks are queued in this process's memory and never run
+        env.update(CELERY_BROKER_URL="memory://", CELERY_RESULT_BACKEND="cache+memory://")
     subprocess.run([sys.executable, "manage.py", "migrate", "-v", "0"], cwd=REPO, env={**os.environ, **env}, check=True)
     return env
 
 
-def drop_database() -> None:
+def drop_database(database: str = "postgres") -> None:
+    if database == "sqlite":
+        shutil.rmtree(SQLITE_DIR, ignore_errors=True)
+        return
     url = os.environ.get("DATABASE_URL", DEFAULT_DB)
     admin = url.rsplit("/", 1)[0] + "/postgres"
     subprocess.run(["psql", admin, "-q", "-c", f"DROP DATABASE IF EXISTS {BENCH_DB}"], check=False, capture_output=True)
@@ -186,34 +234,40 @@ def cmd_parse(args: argparse.Namespace) -> None:
 
 
 def cmd_import(args: argparse.Namespace) -> None:
-    print(f"Full import into PostgreSQL (scratch database {BENCH_DB}), one process per file, in order:")
-    env = bench_database()
+    where = f"SQLite file in {SQLITE_DIR}" if args.database == "sqlite" else f"PostgreSQL database {BENCH_DB}"
+    monitoring = "run inline (eager Celery)" if args.eager_monitoring else "job created, chunks queued, not run"
+    print(f"Full import into a scratch {where}, one process per file, in order (monitoring: {monitoring}):")
+    env = bench_database(args.database, args.eager_monitoring)
+    if args.profile:
+        env["BENCH_PROFILE"] = "1"
     try:
         for code, fmt, rel in REAL_FILES:
             path = SHARED / rel
-            if not path.exists():
+            if not path.exists() or (args.only and args.only not in rel):
                 continue
             if rel.startswith(("ofac_history", "uk/")):  # older copies: their own sources, no diff
                 code = f"custom_{code}_old"
             show(f"{code:<24} {rel}", child(IMPORT_CHILD, [code, fmt, str(path)], env))
         # A real diff on top of an existing version: OFAC 2021-07 -> 2023-12 and UN history.
         print("Imports that supersede an active version (diff computed against it):")
-        show(
-            "us_ofac_sdn 2021-07 -> 2023-12",
-            _two_step(env, "custom_ofac_diff", "ofac-csv", "ofac_history/2021-07", "ofac"),
-        )
-        show(
-            "un_sc 2026-01-28 -> 2026-02-27",
-            _two_step(
-                env, "custom_un_diff", "un-xml", "un_history/2026-01-28_consolidated.xml", "un/UN_consolidated.xml"
-            ),
-        )
+        if not args.only or args.only in "ofac":
+            show(
+                "us_ofac_sdn 2021-07 -> 2023-12",
+                _two_step(env, "custom_ofac_diff", "ofac-csv", "ofac_history/2021-07", "ofac"),
+            )
+        if not args.only or args.only in "un":
+            show(
+                "un_sc 2026-01-28 -> 2026-02-27",
+                _two_step(
+                    env, "custom_un_diff", "un-xml", "un_history/2026-01-28_consolidated.xml", "un/UN_consolidated.xml"
+                ),
+            )
     finally:
-        drop_database()
+        drop_database(args.database)
 
 
 def _two_step(env: dict[str, str], code: str, fmt: str, first: str, second: str) -> dict:
-    child(IMPORT_CHILD, [code, fmt, str(SHARED / first)], env)
+    child(IMPORT_CHILD, [code, fmt, str(SHARED / first)], {**env, "BENCH_PROFILE": "0"})
     return child(IMPORT_CHILD, [code, fmt, str(SHARED / second)], env)
 
 
@@ -227,7 +281,7 @@ def cmd_ftm(args: argparse.Namespace) -> None:
         print(f"Synthetic FtM file: {args.entities:,} entities, {size:,.0f} MiB (written in {elapsed:.0f} s)")
         show("ftm-json parse (two passes, streaming)", child(PARSE_CHILD, ["ftm-json", str(path)]))
         if args.do_import:
-            env = bench_database()
+            env = bench_database(eager_monitoring=False)
             try:
                 show(
                     "ftm-json full import into PostgreSQL",
@@ -241,7 +295,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("parse")
-    sub.add_parser("import")
+    imports = sub.add_parser("import")
+    imports.add_argument("--database", choices=("postgres", "sqlite"), default="postgres")
+    imports.add_argument("--only", default="", help="only the files whose path contains this text (e.g. ofac)")
+    imports.add_argument("--profile", action="store_true", help="print a cProfile and the SQL wait per import")
+    imports.add_argument(
+        "--eager-monitoring", action="store_true", help="run the monitoring delta job inline (no broker)"
+    )
     ftm = sub.add_parser("ftm")
     ftm.add_argument("--entities", type=int, default=1_000_000)
     ftm.add_argument("--import", dest="do_import", action="store_true")

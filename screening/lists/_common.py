@@ -16,7 +16,6 @@ from lxml import etree
 from screening.lists.record import BirthDate, Entry, Name, ParseError
 
 PathLike = str | os.PathLike[str]
-_SPACES = re.compile(r"\s+")
 
 MONTHS = {
     m: i
@@ -57,7 +56,9 @@ def clean(value: str | None) -> str:
     """Collapse whitespace (lists wrap text and pad values) and strip; None becomes ''."""
     if not value:
         return ""
-    return _SPACES.sub(" ", value).strip()
+    # Same result as collapsing r"\s+" to one space and stripping (both use Unicode whitespace),
+    # several times faster on the hot path of every parser.
+    return " ".join(value.split())
 
 
 @lru_cache(maxsize=8192)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import uuid
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -18,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -261,23 +262,19 @@ def _import(*, source: Source, path: Path, actor: Any, origin: str, checksum: st
     hashes: dict[str, str] = {}
     counts: Counter[str] = Counter()
     names = 0
-    batch: list[ListEntry] = []
+    writer = _EntryWriter(version)
     for entry in stream:
         if entry.ref in hashes:
             raise _Refused(f"{path}: entry {entry.ref} appears twice")
         if len(entry.ref) > REF_MAX:
             raise _Refused(f"{path}: entry key {entry.ref[:40]}... is longer than {REF_MAX} characters")
-        data = entry_dict(entry)
-        entry_hash = _content_hash(data)
+        canonical = _canonical_json(entry_dict(entry))
+        entry_hash = hashlib.sha256(canonical.encode("utf-8")).hexdigest()
         hashes[entry.ref] = entry_hash
         counts[entry.schema] += 1
         names += len(entry.names)
-        batch.append(_entry_row(version, entry, data, entry_hash))
-        if len(batch) >= BATCH:
-            ListEntry.objects.bulk_create(batch)
-            batch = []
-    if batch:
-        ListEntry.objects.bulk_create(batch)
+        writer.add(entry, canonical, entry_hash)
+    writer.flush()
     total = len(hashes)
     if total == 0:
         raise _Refused(f"{path}: the file holds no entries")
@@ -333,21 +330,57 @@ def _import(*, source: Source, path: Path, actor: Any, origin: str, checksum: st
     return ImportResult(version=version, created=True, diff=diff)
 
 
-def _content_hash(data: dict) -> str:
-    """Entry.content_hash() computed from the dict already built for storage."""
-    canonical = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+def _canonical_json(data: dict) -> str:
+    """The JSON that ``Entry.content_hash()`` hashes; it is also what is stored as the entry's data."""
+    return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
-def _entry_row(version: ListVersion, entry: Entry, data: dict, entry_hash: str) -> ListEntry:
-    return ListEntry(
-        version=version,
-        ref=entry.ref,
-        schema=entry.schema,
-        primary_name=entry.primary_name[:500],
-        data=data,
-        content_hash=entry_hash,
-    )
+class _EntryWriter:
+    """Inserts a version's entries in batches with one parameterised ``executemany`` per batch.
+
+    The same rows ``bulk_create`` would write, without its per-row model instances and value
+    preparation, and without the ``UNNEST`` arrays it builds on PostgreSQL (psycopg escapes every
+    JSON document inside the array literal in Python, which was the largest cost of an import).
+    The JSON already serialised for the content hash is stored as is: no second ``json.dumps``.
+    """
+
+    _FIELDS = ("id", "created_at", "updated_at", "version", "ref", "schema", "primary_name", "data", "content_hash")
+
+    def __init__(self, version: ListVersion) -> None:
+        fields = [ListEntry._meta.get_field(name) for name in self._FIELDS]
+        if {f.column for f in ListEntry._meta.concrete_fields} != {f.column for f in fields}:
+            raise RuntimeError("ListEntry has changed: update _EntryWriter._FIELDS")  # pragma: no cover
+        quote = connection.ops.quote_name
+        json_cast = "::jsonb" if connection.vendor == "postgresql" else ""
+        placeholders = ", ".join("%s" + (json_cast if f.name == "data" else "") for f in fields)
+        columns = ", ".join(quote(f.column) for f in fields)
+        self.sql = f"INSERT INTO {quote(ListEntry._meta.db_table)} ({columns}) VALUES ({placeholders})"  # noqa: S608
+        self._id = ListEntry._meta.pk
+        now = ListEntry._meta.get_field("created_at").get_db_prep_save(timezone.now(), connection)
+        version_id = ListEntry._meta.get_field("version").get_db_prep_save(version.pk, connection)
+        self._fixed = (now, now, version_id)
+        self._rows: list[tuple] = []
+
+    def add(self, entry: Entry, canonical: str, entry_hash: str) -> None:
+        self._rows.append(
+            (
+                self._id.get_db_prep_save(uuid.uuid4(), connection),
+                *self._fixed,
+                entry.ref,
+                entry.schema,
+                entry.primary_name[:500],
+                canonical,
+                entry_hash,
+            )
+        )
+        if len(self._rows) >= BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        if self._rows:
+            with connection.cursor() as cursor:
+                cursor.executemany(self.sql, self._rows)
+            self._rows = []
 
 
 def changed_fields(old: dict, new: dict) -> list[str]:
@@ -363,11 +396,13 @@ def diff_versions(old: ListVersion, new: ListVersion) -> VersionDiff:
 
 def _diff_against(active: ListVersion, version: ListVersion, hashes: dict[str, str]) -> VersionDiff:
     diff = _diff(active, version, hashes)
-    names = dict(ListEntry.objects.filter(version=version, ref__in=diff.added).values_list("ref", "primary_name"))
-    rows = [
-        EntryChange(version=version, ref=ref, kind=ChangeKind.ADDED, primary_name=names.get(ref, ""))
-        for ref in diff.added
-    ]
+    rows: list[EntryChange] = []
+    for chunk in _chunks(diff.added, BATCH):
+        names = dict(ListEntry.objects.filter(version=version, ref__in=chunk).values_list("ref", "primary_name"))
+        rows += [
+            EntryChange(version=version, ref=ref, kind=ChangeKind.ADDED, primary_name=names.get(ref, ""))
+            for ref in chunk
+        ]
     for chunk in _chunks(diff.removed, BATCH):
         old_names = dict(ListEntry.objects.filter(version=active, ref__in=chunk).values_list("ref", "primary_name"))
         rows += [
