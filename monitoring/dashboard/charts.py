@@ -19,6 +19,9 @@ WARNING = "#ba2121"
 WIDTH, HEIGHT = 640, 260
 LEFT, RIGHT, TOP, BOTTOM = 56, 16, 28, 56
 MAX_X_LABELS = 12
+LABEL_CHARS = 14  # longer category labels are cut (18 when slanted); the bars' tooltips hold them whole
+CHAR_WIDTH = 6.5  # approximate width of a character at font size 11
+SLANT_EXTRA = 44  # room added under the plot for slanted labels
 
 
 @dataclass(frozen=True)
@@ -67,10 +70,10 @@ def _empty(title: str, *, width: int, height: int) -> str:
     return _frame(title, [text], width=width, height=height)
 
 
-def _axis(top_value: float, *, width: int, height: int, unit: str) -> list[str]:
+def _axis(top_value: float, *, width: int, height: int, unit: str, bottom: int = BOTTOM) -> list[str]:
     """Horizontal grid lines with their values on the left, and the unit above them."""
     parts = []
-    plot_h = height - TOP - BOTTOM
+    plot_h = height - TOP - bottom
     for i in range(5):
         value = top_value * i / 4
         y = TOP + plot_h - plot_h * i / 4
@@ -84,17 +87,25 @@ def _axis(top_value: float, *, width: int, height: int, unit: str) -> list[str]:
     return parts
 
 
-def _x_labels(categories: Sequence[str], centres: Sequence[float], *, height: int) -> list[str]:
+def _slanted(categories: Sequence[str], slot: float) -> bool:
+    """Whether the category labels are too wide for their slots and must be drawn at an angle."""
     every = max(1, math.ceil(len(categories) / MAX_X_LABELS))
+    widest = max((len(str(label)[:LABEL_CHARS]) for label in categories), default=0) * CHAR_WIDTH
+    return widest > slot * every - 4
+
+
+def _x_labels(categories: Sequence[str], centres: Sequence[float], *, height: int, bottom: int) -> list[str]:
+    every = max(1, math.ceil(len(categories) / MAX_X_LABELS))
+    slant = bottom > BOTTOM
     parts = []
     for i, (label, x) in enumerate(zip(categories, centres, strict=True)):
         if i % every:
             continue
-        y = height - BOTTOM + 16
-        parts.append(
-            f"<text {_attrs(x=round(x, 1), y=y, text_anchor='middle', font_size=11, fill='#444')}>"
-            f"{escape(str(label)[:14])}</text>"
-        )
+        x, y = round(x, 1), height - bottom + 16
+        position = _attrs(x=x, y=y, text_anchor="end" if slant else "middle", font_size=11, fill="#444")
+        if slant:
+            position += f' transform="rotate(-35 {x} {y - 4})"'
+        parts.append(f"<text {position}>{escape(str(label)[: LABEL_CHARS + 4 if slant else LABEL_CHARS])}</text>")
     return parts
 
 
@@ -153,10 +164,13 @@ def bar_chart(
     if not categories or not series or not (values or marks):
         return _empty(title, width=width, height=height)
     top_value = nice_max(max([*values, *marks]), integers=all(float(v).is_integer() for v in [*values, *marks]))
-    plot_w, plot_h = width - LEFT - RIGHT, height - TOP - BOTTOM
+    plot_w = width - LEFT - RIGHT
     slot = plot_w / len(categories)
+    bottom = BOTTOM + SLANT_EXTRA if _slanted(categories, slot) else BOTTOM
+    height += bottom - BOTTOM
+    plot_h = height - TOP - bottom
     bar_w = max(1.0, slot * 0.8 / len(series))
-    parts = _axis(top_value, width=width, height=height, unit=unit)
+    parts = _axis(top_value, width=width, height=height, unit=unit, bottom=bottom)
     centres = []
     for c, category in enumerate(categories):
         x0 = LEFT + c * slot + slot * 0.1
@@ -180,7 +194,7 @@ def bar_chart(
                 f'stroke="{WARNING}" stroke-width="2" stroke-dasharray="4 2"><title>'
                 f"{escape(f'{category} · {marker_label}: {_number(markers[c])}')}</title></line>"
             )
-    parts += _x_labels(categories, centres, height=height)
+    parts += _x_labels(categories, centres, height=height, bottom=bottom)
     parts += _legend(
         [item.label for item in series],
         height=height,
@@ -205,10 +219,13 @@ def line_chart(
     if not categories or not values:
         return _empty(title, width=width, height=height)
     top_value = nice_max(max(values), integers=all(float(v).is_integer() for v in values))
-    plot_w, plot_h = width - LEFT - RIGHT, height - TOP - BOTTOM
+    plot_w = width - LEFT - RIGHT
     step = plot_w / len(categories)
+    bottom = BOTTOM + SLANT_EXTRA if _slanted(categories, step) else BOTTOM
+    height += bottom - BOTTOM
+    plot_h = height - TOP - bottom
     centres = [LEFT + step * i + step / 2 for i in range(len(categories))]
-    parts = _axis(top_value, width=width, height=height, unit=unit)
+    parts = _axis(top_value, width=width, height=height, unit=unit, bottom=bottom)
     for s, item in enumerate(series):
         colour = PALETTE[s % len(PALETTE)]
         points: list[str] = []
@@ -225,6 +242,6 @@ def line_chart(
         for run in runs:
             if len(run) > 1:
                 parts.append(f"<polyline {_attrs(points=' '.join(run), fill='none', stroke=colour, stroke_width=2)}/>")
-    parts += _x_labels(categories, centres, height=height)
+    parts += _x_labels(categories, centres, height=height, bottom=bottom)
     parts += _legend([item.label for item in series], height=height)
     return _frame(title, parts, width=width, height=height)

@@ -125,7 +125,7 @@ def alerts_per_list(*, days: int = 30, now: datetime | None = None) -> list[List
     matches = (
         ScreeningMatch.objects.filter(created_at__gte=since)
         .values("source")
-        .annotate(n=Count("pk"), marked=Count("false_positives__pk", distinct=True))
+        .annotate(n=Count("pk", distinct=True), marked=Count("false_positives__pk", distinct=True))
     )
     for item in matches:
         entry = row(item["source"])

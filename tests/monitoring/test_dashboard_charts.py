@@ -121,3 +121,15 @@ def test_long_category_axes_label_every_nth_category_only():
 )
 def test_axis_tops_are_round(value, integers, expected):
     assert nice_max(value, integers=integers) == pytest.approx(expected)
+
+
+def test_labels_too_wide_for_their_slots_are_slanted_and_the_chart_grows_to_hold_them():
+    names = [f"demo_source_number_{i}" for i in range(9)]
+    root = parse(bar_chart("Lists", names, [Series("age", [1] * 9)]))
+    labels = [text for text in root.iter(f"{SVG}text") if (text.text or "").startswith("demo_source")]
+    assert len(labels) == 9 and all(label.get("transform", "").startswith("rotate(-35") for label in labels)
+    assert labels[0].text == "demo_source_number"  # cut at 18 characters
+    assert root.get("viewBox") == "0 0 640 304"
+    short = parse(bar_chart("Lists", ["un", "eu"], [Series("age", [1, 2])]))
+    assert short.get("viewBox") == "0 0 640 260"
+    assert not any(text.get("transform") for text in short.iter(f"{SVG}text"))
