@@ -520,7 +520,7 @@ def _engine_schema(ftm: str) -> str:
     return "Person" if ftm == "Person" else "Any" if ftm == "LegalEntity" else "Organization"
 
 
-def name_bench(index: Index, threshold: float | None, nk: bool) -> None:
+def name_bench(index: Index, threshold: float | None, nk: bool, show: Collection[str] = ()) -> None:
     rows = _csv_rows(MATCHING / "nomenklatura_name_bench" / "cases.csv")
     labels = [r["is_match"] == "true" for r in rows]
     ours = [compare_pair(index, r["name1"], r["name2"], _engine_schema(r["schema"])).score for r in rows]
@@ -541,6 +541,13 @@ def name_bench(index: Index, threshold: float | None, nk: bool) -> None:
             f"{system:<10} threshold {shown}: precision {p:.3f} recall {r:.3f} F1 {f:.3f}"
             f"   (best F1 {best[0]:.3f} at {best[1]:.2f})"
         )
+    if "name_bench" in show:
+        for row, label, score, cut in zip(rows, labels, ours, engine_cut, strict=True):
+            if (score >= cut) != label:
+                print(
+                    f"  [name_bench {row['case_group']} {row['schema']}] {row['name1']!r} / {row['name2']!r}: "
+                    f"{score:.3f}, expected {'match' if label else 'no match'}"
+                )
     groups = sorted({r["case_group"] for r in rows})
     for system, scores_, cuts in systems:
         parts = []
@@ -715,7 +722,7 @@ def main() -> None:
         brute = Brute((src, e) for src, e in entries if src == "un_sc")
         yente_sets(entries, index, brute, args.threshold, negatives=args.negatives, nk=nk, rng=rng)
     if args.only in (None, "pairs"):
-        name_bench(index, args.threshold, nk)
+        name_bench(index, args.threshold, nk, show)
         ofac_fixtures(index, nk)
 
 

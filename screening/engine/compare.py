@@ -16,7 +16,7 @@ from functools import lru_cache
 from rapidfuzz.distance import OSA, Indel
 
 from screening.engine.normalise import abjad_like, consonants, is_legal_form, skeleton, strip_mark
-from screening.engine.vocabulary import PARTICLE_CLASSES
+from screening.engine.vocabulary import GENERIC_ORG_WORDS, PARTICLE_CLASSES
 
 MIN_TOKEN_SIMILARITY = 0.72
 # An identical consonant outline (Arabic "mzlum" / Latin "mazloom") counts this much; an outline
@@ -28,6 +28,8 @@ _ONSET_VOWELS = frozenset("aiu")
 QUERY_LEFTOVER_PENALTY = 0.75
 LIST_LEFTOVER_PENALTY = 0.4
 CONFLICT_PENALTY = 0.8
+# Weight cap of a generic business word (as much as a descriptive legal form such as "Group").
+GENERIC_WORD_WEIGHT = 2.0
 # Two names written without spaces must be this similar to count as the same name.
 SOLID_MIN = 0.8
 
@@ -159,7 +161,13 @@ def compare_names(
     listed: tuple[str, ...],
     weight: Callable[[str], float],
 ) -> NameComparison:
-    """Align the tokens of two names and score the share of identity weight they share."""
+    """Align the tokens of two names and score the share of identity weight they share.
+
+    A generic business word ("Trading", "Logistics", "International") that both names share
+    weighs at most ``GENERIC_WORD_WEIGHT``, however rare it is in the lists: it describes the
+    business without identifying it, so "Alba Logistics" is not "Alfa Logistics" because both
+    trade in logistics. Left over on one side it still counts in full against the match.
+    """
     plain = _align(list(query), list(listed), weight)
     if not (plain.query_leftovers and plain.listed_leftovers):
         return plain
@@ -190,6 +198,8 @@ def _align(q: list[str], c: list[str], weight: Callable[[str], float]) -> NameCo
         used_q.add(i)
         used_c.add(j)
         wq, wc = weight(q[i]), weight(c[j])
+        if q[i] in GENERIC_ORG_WORDS or c[j] in GENERIC_ORG_WORDS:
+            wq, wc = min(wq, GENERIC_WORD_WEIGHT), min(wc, GENERIC_WORD_WEIGHT)
         if (len(q[i]) == 1) != (len(c[j]) == 1):
             # An initial only says the name starts with that letter: the rest of the name is unconfirmed.
             low = min(wq, wc)

@@ -129,3 +129,26 @@ def test_particles_written_two_ways_compare_as_one():
 def test_an_arabic_script_query_finds_the_latin_listing(index):
     matches = screen(index, Query(name="أيمن محمد ربيع الظواهري", schema="Person"))
     assert matches and matches[0].entity == "un:QDi.001"
+
+
+def test_a_shared_generic_business_word_does_not_make_two_companies_alike():
+    from screening.engine.compare import compare_names
+
+    def weight(token):
+        # Legal forms weigh little; every word is as rare in the lists as a distinctive one.
+        return 0.6 if token.startswith("~") else 6.0
+
+    different = compare_names(("alba", "logistics", "~llc"), ("alfa", "logistics", "~llc"), weight)
+    same = compare_names(("alfa", "logistics", "~llc"), ("alfa", "logistics", "~llc"), weight)
+    assert different.score < 0.85 <= same.score
+    # Left over on one side, a generic word still counts against the match in full.
+    extra = compare_names(("alfa", "international", "logistics"), ("alfa",), weight)
+    assert extra.score < 0.85
+
+
+def test_organisations_alert_from_a_higher_default_threshold_than_people():
+    from screening.engine.thresholds import DEFAULT_THRESHOLD, DEFAULT_THRESHOLDS
+
+    assert DEFAULT_THRESHOLDS.for_entity("ofac", "Organization") > DEFAULT_THRESHOLD
+    assert DEFAULT_THRESHOLDS.for_entity("ofac", "Person") == DEFAULT_THRESHOLD
+    assert Thresholds(by_schema={}).for_entity("ofac", "Organization") == DEFAULT_THRESHOLD
