@@ -10,9 +10,10 @@ as "Vladimir Putin".
 
 from __future__ import annotations
 
-import heapq
 import itertools
 from collections.abc import Collection
+from itertools import compress
+from operator import itemgetter
 
 from screening.engine.compare import token_similarity
 from screening.engine.index import Index, deletes
@@ -106,13 +107,12 @@ def candidates(
     seeds = [t for t in terms[:SEED_TERMS] if t[0] <= COMMON_POSTINGS]
     common = terms[len(seeds) :]
     for _, seed_expansions, weight in seeds:
-        best: dict[int, float] = {}
-        for vocab_id, sim in seed_expansions:
-            for name_id in index.postings(vocab_id):
-                if best.get(name_id, 0.0) < sim:
-                    best[name_id] = sim
-        for name_id, sim in best.items():
-            votes[name_id] = votes.get(name_id, 0.0) + weight * sim
+        best = _best_similarity(index, seed_expansions)
+        if votes:
+            for name_id, sim in best.items():
+                votes[name_id] = votes.get(name_id, 0.0) + weight * sim
+        else:
+            votes = {name_id: weight * sim for name_id, sim in best.items()}
     if common:
         if seeds:
             _add_common(index, common, votes)
@@ -120,14 +120,9 @@ def candidates(
             _vote_common_only(index, common, votes)
     if not votes:
         return []
-    ranked = _top(votes, limit * 6)
-    # A name with less than half the best name's evidence cannot come near the threshold.
-    floor = ranked[0][1] * RELATIVE_FLOOR
     out: list[int] = []
     per_entity: dict[int, int] = {}
-    for name_id, vote in ranked:
-        if vote < floor:
-            break
+    for name_id in _ranked(votes, limit * 6):
         entity = index.name_entity[name_id]
         if sources is not None and index.entity_source[entity] not in sources:
             continue
@@ -142,15 +137,30 @@ def candidates(
     return out
 
 
-def _top(votes: dict[int, float], count: int) -> list[tuple[int, float]]:
-    """The ``count`` best-voted names, best first; equal votes keep their voting order (as ``heapq.nlargest``)."""
-    if len(votes) > count:
-        cut = heapq.nlargest(count, votes.values())[-1]
-        pool = [item for item in votes.items() if item[1] >= cut]
-    else:
-        pool = list(votes.items())
-    pool.sort(key=lambda item: -item[1])
-    return pool[:count]
+def _best_similarity(index: Index, expansions: list[tuple[int, float]]) -> dict[int, float]:
+    """Every name holding one of the expansion tokens, with the best similarity among them (in posting order)."""
+    best: dict[int, float] = {}
+    for vocab_id, sim in expansions:
+        names = index.postings(vocab_id)
+        if not best:
+            best = dict.fromkeys(names, sim)
+            continue
+        # New names join at the end in posting order; names already there keep the higher similarity.
+        higher = {name_id: best[name_id] for name_id in best.keys() & names if best[name_id] >= sim}
+        best.update(dict.fromkeys(names, sim))
+        best.update(higher)
+    return best
+
+
+def _ranked(votes: dict[int, float], count: int) -> list[int]:
+    """The ``count`` best-voted names, best first (equal votes in voting order), down to RELATIVE_FLOOR.
+
+    A name with less than half the best name's evidence cannot come near the threshold.
+    """
+    floor = max(votes.values()) * RELATIVE_FLOOR
+    pool = [(name_id, votes[name_id]) for name_id in compress(votes, map(floor.__le__, votes.values()))]
+    pool.sort(key=itemgetter(1), reverse=True)  # stable: ties keep their order
+    return [name_id for name_id, _ in pool[:count]]
 
 
 def _vote_common_only(

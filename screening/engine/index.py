@@ -20,7 +20,7 @@ import re
 import tempfile
 from array import array
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -42,6 +42,7 @@ _SEPARATOR = "\x1f"  # ASCII unit separator: never part of a name (control chara
 _PACKED = ("entity_ids", "name_display", "name_tokens", "vocab_tokens")
 NAME_KIND_CODES = {"primary": 0, "aka": 1, "fka": 2, "weak_aka": 3, "original_script": 4}
 MIN_DELETE_LENGTH = 4
+_UNKNOWN_WEIGHTS = 50_000
 # Words of kind rather than legal form ("Holding", "Group", "Foundation"): they describe the business.
 DESCRIPTIVE_FORMS = frozenset({"~grp", "~fdn", "~ent", "~coop"})
 
@@ -110,6 +111,7 @@ class Index:
     phonetic_keys: dict[str, tuple[int, ...]] = field(default_factory=dict)
     # derived, not pickled
     _weights: list[float] = field(default_factory=list, repr=False)
+    _token_weights: TokenWeights = field(default_factory=lambda: TokenWeights([], [], 1), repr=False)
     _expansion_cache: dict[str, Any] = field(default_factory=dict, repr=False)
 
     # ----------------------------------------------------------------- derived data
@@ -117,6 +119,7 @@ class Index:
         """Compute token weights (rare tokens weigh more) and reset caches."""
         names = max(len(self.name_display), 1)
         self._weights = [token_weight(tok, df, names) for tok, df in zip(self.vocab_tokens, self.vocab_df, strict=True)]
+        self._token_weights = TokenWeights(self.vocab_tokens, self._weights, names)
         self._expansion_cache = {}
 
     @property
@@ -136,15 +139,18 @@ class Index:
 
     def weight(self, token: str) -> float:
         """Weight of a token: its inverse document frequency, or the rarest weight when unknown."""
-        vocab_id = self.vocab.get(token)
-        if vocab_id is not None:
-            return self._weights[vocab_id]
-        return token_weight(token, 1, max(len(self.name_display), 1))
+        return self._token_weights[token]
+
+    @property
+    def weight_lookup(self) -> Callable[[str], float]:
+        """``weight`` as a dictionary lookup (a C call: the name comparison asks for weights a lot)."""
+        return self._token_weights.__getitem__
 
     # ----------------------------------------------------------------- persistence
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
         state.pop("_weights", None)
+        state.pop("_token_weights", None)
         state.pop("_expansion_cache", None)
         # Millions of small strings make unpickling slow and its memo huge: store each list of
         # strings as one string and split it again on load.
@@ -162,6 +168,23 @@ class Index:
                 state[name] = joined.split(separator) if count else []
         self.__dict__.update(state)
         self.finalise()
+
+
+class TokenWeights(dict[str, float]):
+    """Vocabulary token -> weight; a token the index has never seen weighs as a token seen once."""
+
+    __slots__ = ("names", "room")
+
+    def __init__(self, tokens: list[str], weights: list[float], names: int) -> None:
+        super().__init__(zip(tokens, weights, strict=True))
+        self.names = names
+        self.room = len(tokens) + _UNKNOWN_WEIGHTS  # unknown (query) tokens remembered at most
+
+    def __missing__(self, token: str) -> float:
+        weight = token_weight(token, 1, self.names)
+        if len(self) < self.room:
+            self[token] = weight
+        return weight
 
 
 def token_weight(token: str, df: int, names: int) -> float:

@@ -23,11 +23,15 @@ WEAK_ALIAS_FACTOR = 0.95
 _WEAK = NAME_KIND_CODES["weak_aka"]
 
 
+def _name_score(comparison: NameComparison, weak: bool) -> float:
+    return comparison.score * (WEAK_ALIAS_FACTOR if weak else 1.0)
+
+
 def _name_feature(comparison: NameComparison, display: str, weak: bool) -> Feature:
     detail = f"name matches listed name '{display}' at {comparison.score:.0%}: {comparison.describe()}"
     if weak:
         detail += " (a low-quality alias: counted at 95%)"
-    return Feature("name", comparison.score * (WEAK_ALIAS_FACTOR if weak else 1.0), detail)
+    return Feature("name", _name_score(comparison, weak), detail)
 
 
 def screen(
@@ -48,31 +52,37 @@ def screen(
     """
     tokens = canonical_tokens(query.name, query.schema)
     best: dict[int, tuple[float, NameComparison, int]] = {}
+    # The same listed name often appears on several lists: compare each spelling once per query.
+    compared: dict[str, NameComparison] = {}
+    weight = index.weight_lookup
     for name_id in candidates(index, tokens, sources=sources):
         entity = index.name_entity[name_id]
         if not schema_compatible(query.schema, index.entity_schema[entity]):
             continue
         if sources is not None and index.entity_source[entity] not in sources:
             continue
-        listed_tokens = tuple(index.name_tokens[name_id].split(" "))
-        comparison = compare_names(tokens, listed_tokens, index.weight)
-        score = comparison.score * (WEAK_ALIAS_FACTOR if index.name_kind[name_id] == _WEAK else 1.0)
+        listed = index.name_tokens[name_id]
+        comparison = compared.get(listed)
+        if comparison is None:
+            comparison = compared[listed] = compare_names(tokens, tuple(listed.split(" ")), weight)
+        score = _name_score(comparison, index.name_kind[name_id] == _WEAK)
         previous = best.get(entity)
         if previous is None or score > previous[0]:
             best[entity] = (score, comparison, name_id)
     floor = threshold if threshold is not None else thresholds.minimum
     matches: list[Match] = []
-    for entity, (_, comparison, name_id) in best.items():
-        features = [_name_feature(comparison, index.name_display[name_id], index.name_kind[name_id] == _WEAK)]
-        for feature in (
-            birth_date_feature(query.birth_date, index.entity_births[entity]),
-            country_feature(query.countries, index.entity_countries[entity]),
-            identifier_feature(query.identifiers, index.entity_identifiers[entity]),
-            gender_feature(query.gender, index.entity_gender[entity]),
-        ):
-            if feature is not None:
-                features.append(feature)
-        score = min(1.0, max(0.0, sum(f.contribution for f in features)))
+    for entity, (name_score, comparison, name_id) in best.items():
+        evidence = [
+            feature
+            for feature in (
+                birth_date_feature(query.birth_date, index.entity_births[entity]),
+                country_feature(query.countries, index.entity_countries[entity]),
+                identifier_feature(query.identifiers, index.entity_identifiers[entity]),
+                gender_feature(query.gender, index.entity_gender[entity]),
+            )
+            if feature is not None
+        ]
+        score = min(1.0, max(0.0, sum((name_score, *(f.contribution for f in evidence)))))
         if score < floor:
             continue
         source = index.entity_source[entity]
@@ -84,6 +94,9 @@ def screen(
         content_hash = index.content_hash(entity)
         if suppressed and Suppression(query.id, entity_id, content_hash) in suppressed:
             continue
+        # Described only now: most compared names fall below the threshold and need no explanation.
+        weak = index.name_kind[name_id] == _WEAK
+        features = [_name_feature(comparison, index.name_display[name_id], weak), *evidence]
         summary = "; ".join(
             f"{f.name} {f.contribution:+.2f}" if f.name != "name" else f"name {f.contribution:.2f}" for f in features
         )
