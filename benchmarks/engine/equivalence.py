@@ -103,7 +103,7 @@ def outcomes(index: Index, queries: list[Query]) -> list[dict]:
 
 
 def main() -> None:
-    if os.environ.get("PYTHONHASHSEED") != "0":
+    if "PYTHONHASHSEED" not in os.environ:
         # Candidate ties are broken in set/dict order, which string hashing makes vary per process.
         os.execve(  # noqa: S606  # re-run this same module with a fixed hash seed
             sys.executable,
