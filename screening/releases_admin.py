@@ -52,6 +52,18 @@ class ReleaseAddForm(forms.ModelForm):
             for a in runnable_versions()
         ]
 
+    def clean_thresholds(self) -> Any:
+        from screening.services.screenings import thresholds_from_record
+
+        value = self.cleaned_data.get("thresholds") or {}
+        if not isinstance(value, dict):
+            raise forms.ValidationError("give an object: {default, by_source, by_schema, by_source_schema}")
+        try:
+            thresholds_from_record(value)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise forms.ValidationError(str(exc)) from None
+        return value
+
 
 def _table(headers: list[str], rows: list[list[Any]]) -> str:
     head = format_html_join("", "<th>{}</th>", ((h,) for h in headers))

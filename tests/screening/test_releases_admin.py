@@ -166,3 +166,15 @@ def test_the_replay_action_queues_a_replay_of_recent_screenings(
     assert ShadowResult.objects.filter(release=candidate, origin="replay").count() == 1
     event = AuditEvent.objects.get(action="screening.release.replayed")
     assert (event.payload["days"], event.payload["limit"], event.actor_id) == (2, 50, str(administrator.pk))
+
+
+def test_the_add_form_refuses_thresholds_out_of_range_with_a_field_error(administrator):
+    from screening.engine import ALGORITHM_NAME, ALGORITHM_VERSION
+
+    response = login(administrator).post(
+        f"{CHANGELIST}add/",
+        {"label": "bad", "algorithm_key": f"{ALGORITHM_NAME}|{ALGORITHM_VERSION}", "thresholds": '{"default": 2}'},
+    )
+    assert response.status_code == 200
+    assert "outside [0, 1]" in response.content.decode()
+    assert not MatchingRelease.objects.filter(label="bad").exists()
