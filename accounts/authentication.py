@@ -59,7 +59,10 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
 
         from accounts.services import api_key_touch
 
-        key = ApiKey.objects.select_related("client").filter(prefix=prefix).first()
+        try:  # the prefix is unique: a plain get, no ORDER BY
+            key: ApiKey | None = ApiKey.objects.select_related("client").get(prefix=prefix)
+        except ApiKey.DoesNotExist:
+            key = None
         if key is None or not keys.hashes_match(presented, key.key_hash):
             raise exceptions.AuthenticationFailed("API key is not valid.", code="api_key_invalid")
         if not key.is_active:
