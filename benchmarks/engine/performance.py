@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import csv
 import gc
+import os
 import random
 import resource
 import statistics
@@ -32,15 +33,28 @@ from screening.lists.record import Entry, Name
 SEED = 20261129
 
 
-def rss_mb() -> float:
+def rss_mb(field: str = "VmRSS") -> float:
     """Current resident set size in MiB (from /proc; peak from getrusage when /proc is absent)."""
     try:
         for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
+            if line.startswith(f"{field}:"):
                 return int(line.split()[1]) / 1024
     except OSError:
         pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def peak_rss_mb() -> float:
+    """Peak resident set size of this process in MiB.
+
+    VmHWM, not ``getrusage``: on Linux a child started with vfork/exec (``subprocess``) reports
+    its parent's peak as its own ``ru_maxrss``, so the worker would show the builder's peak.
+    """
+    return rss_mb("VmHWM")
+
+
+def load_average() -> str:
+    return "/".join(f"{v:.1f}" for v in os.getloadavg()) if hasattr(os, "getloadavg") else "?"
 
 
 def query_names(
@@ -197,7 +211,8 @@ def main() -> None:
             save_index(big, cache)
             print(
                 f"\nsynthetic index: {len(big.name_display)} names, {len(big.vocab)} terms, "
-                f"built in {build_big:.1f} s (CPU {build_big_cpu:.1f} s)"
+                f"built in {build_big:.1f} s (CPU {build_big_cpu:.1f} s); peak RSS of this (building) process "
+                f"{peak_rss_mb():.0f} MiB, with the parsed entries and the real-list index"
             )
             del big
             gc.collect()
@@ -222,13 +237,13 @@ def worker(cache: str, count: int, queries: int) -> None:
     """Child process: load the synthetic index from the cache, report RSS and latency."""
     rng = random.Random(SEED + 1)
     base = rss_mb()
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     big = load_index(cache, {"synthetic": str(count)})
     assert big is not None
-    loaded = time.perf_counter() - started
+    loaded, loaded_cpu = time.perf_counter() - started, time.process_time() - cpu_started
     print(
-        f"worker: index loaded from cache in {loaded:.2f} s; process RSS {rss_mb():.0f} MiB "
-        f"(index ~{rss_mb() - base:.0f} MiB)"
+        f"worker: index loaded from cache in {loaded:.2f} s (CPU {loaded_cpu:.2f} s); process RSS {rss_mb():.0f} MiB "
+        f"(index ~{rss_mb() - base:.0f} MiB), peak while loading {peak_rss_mb():.0f} MiB"
     )
     sample = [big.name_display[rng.randrange(len(big.name_display))] for _ in range(queries // 2)]
     typos = []
@@ -243,7 +258,8 @@ def worker(cache: str, count: int, queries: int) -> None:
     report(f"engine, synthetic {len(big.name_display)} (CPU)", *CPU_FIGURES[-1])
     brute_lat, brute_batch = time_brute(big.name_tokens, names[:10])
     report("brute-force scan (10 queries)", brute_lat, brute_batch)
-    print(f"worker peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
+    print(f"worker peak RSS {peak_rss_mb():.0f} MiB (VmHWM: load, queries and the brute-force scan)")
+    print(f"load average at the end {load_average()}")
 
 
 if __name__ == "__main__":
