@@ -8,6 +8,7 @@ laid out like ``../shared/watchlists``).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 
 @dataclass(frozen=True, slots=True)
@@ -16,6 +17,7 @@ class SourceSpec:
     format: str
     url: str
     local_path: str = ""
+    sync_interval: timedelta = timedelta(hours=6)  # how often beat syncs it (editable per source)
 
 
 DEFAULT_SOURCES: dict[str, SourceSpec] = {
@@ -49,6 +51,15 @@ DEFAULT_SOURCES: dict[str, SourceSpec] = {
         "https://ofsistorage.blob.core.windows.net/publishlive/2022format/ConList.csv",
         "uk_current/UK_Sanctions_List.xlsx",
     ),
+    "gb_fcdo": SourceSpec(
+        "UK Sanctions List (FCDO; includes the OFSI asset-freeze designations since 28 January 2026)",
+        "uk-fcdo",
+        "https://sanctionslist.fcdo.gov.uk/docs/UK-Sanctions-List.xml",
+        "uk_fcdo/UK-Sanctions-List.xml",
+        # Designations take effect on publication, often several times a day; the URL answers
+        # conditional requests (ETag / Last-Modified), so an unchanged list costs one 304.
+        timedelta(hours=2),
+    ),
     "ca_sema": SourceSpec(
         "Canada Consolidated Autonomous Sanctions List (SEMA)",
         "ca-xml",
@@ -70,6 +81,7 @@ FORMAT_DEFAULT_SOURCE: dict[str, str] = {
     "un-xml": "un_sc",
     "eu-xml": "eu_fsf",
     "uk-csv": "gb_hmt",
+    "uk-fcdo": "gb_fcdo",
     "ca-xml": "ca_sema",
     "bis-dpl": "us_bis_dpl",
     "ftm-json": "os_default",

@@ -51,6 +51,7 @@ _ALIASES: dict[str, str] = {
     "democratic republic of the congo": "CD",
     "democratic republic of congo": "CD",
     "drc": "CD",
+    "congo (democratic republic)": "CD",  # the UK lists' spelling
     "congo": "CG",
     "republic of the congo": "CG",
     "congo, republic of the": "CG",

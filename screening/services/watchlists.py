@@ -14,7 +14,7 @@ import uuid
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -94,12 +94,23 @@ class ImportResult:
 
 # --- sources ----------------------------------------------------------------------------------------
 @transaction.atomic
-def source_create(*, code: str, name: str, fmt: str, actor: Any, url: str = "", local_path: str = "") -> Source:
+def source_create(
+    *,
+    code: str,
+    name: str,
+    fmt: str,
+    actor: Any,
+    url: str = "",
+    local_path: str = "",
+    sync_interval: timedelta | None = None,
+) -> Source:
     """Register a watchlist source (``custom_<name>``, ``os_<dataset>`` or an official code)."""
     if fmt not in FORMATS:
         raise WatchlistImportError(f"unknown list format {fmt!r}; known formats: {', '.join(sorted(FORMATS))}")
     overrides = getattr(settings, "TILLIT_WATCHLIST_URLS", {}) or {}
     source = Source(code=code, name=name, format=fmt, url=overrides.get(code, url), local_path=local_path)
+    if sync_interval is not None:
+        source.sync_interval = sync_interval
     source.full_clean()
     source.save()
     audit_record(
@@ -148,7 +159,13 @@ def source_ensure(*, code: str, actor: Any, fmt: str | None = None, name: str | 
         if fmt and fmt != spec.format:
             raise WatchlistImportError(f"source {code} holds {spec.format} lists, not {fmt}")
         return source_create(
-            code=code, name=spec.name, fmt=spec.format, url=spec.url, local_path=spec.local_path, actor=actor
+            code=code,
+            name=spec.name,
+            fmt=spec.format,
+            url=spec.url,
+            local_path=spec.local_path,
+            sync_interval=spec.sync_interval,
+            actor=actor,
         )
     if fmt is None:
         raise WatchlistImportError(f"unknown source {code!r}: give its format to register it")

@@ -32,6 +32,10 @@ def loaded(tmp_path):
     return source
 
 
+# A fixed id: test ids must be the same in every pytest-xdist worker.
+UNKNOWN_ENTRY = uuid.UUID(int=0x7E57)
+
+
 @pytest.mark.parametrize(
     "url",
     [
@@ -39,7 +43,7 @@ def loaded(tmp_path):
         "/api/v1/watchlists/un_sc/",
         "/api/v1/watchlists/un_sc/versions/",
         "/api/v1/watchlists/un_sc/versions/1/changes/",
-        f"/api/v1/watchlists/entries/{uuid.uuid4()}/",
+        f"/api/v1/watchlists/entries/{UNKNOWN_ENTRY}/",
     ],
 )
 def test_anonymous_callers_get_401_in_the_error_envelope(api, url) -> None:
@@ -99,7 +103,7 @@ def test_a_version_diff_lists_its_changed_entries_and_fields(client_api, loaded)
         "/api/v1/watchlists/nope/versions/",
         "/api/v1/watchlists/un_sc/versions/99/",
         "/api/v1/watchlists/un_sc/versions/99/changes/",
-        f"/api/v1/watchlists/entries/{uuid.uuid4()}/",
+        f"/api/v1/watchlists/entries/{UNKNOWN_ENTRY}/",
     ],
 )
 def test_unknown_sources_versions_and_entries_are_404(client_api, loaded, url) -> None:

@@ -50,6 +50,7 @@ def test_load_watchlist_samples_loads_every_format_into_demo_sources() -> None:
         "demo_un_sc",
         "demo_eu_fsf",
         "demo_gb_hmt",
+        "demo_gb_fcdo",
         "demo_ca_sema",
         "demo_us_bis_dpl",
         "demo_default",

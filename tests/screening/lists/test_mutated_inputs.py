@@ -27,6 +27,8 @@ CASES: dict[str, tuple[Path, str | None]] = {
     "eu-xml": (SAMPLES / "eu" / "eu_fsf.xml", None),
     "uk-csv": (SAMPLES / "uk" / "conlist_legacy.csv", None),
     "uk-csv:2022": (SAMPLES / "uk" / "conlist_2022.csv", None),
+    "uk-fcdo": (SAMPLES / "uk_fcdo" / "UK-Sanctions-List.xml", None),
+    "uk-fcdo:csv": (SAMPLES / "uk_fcdo" / "UK-Sanctions-List.csv", None),
     "ca-xml": (SAMPLES / "canada" / "sema-lmes.xml", None),
     "bis-dpl": (SAMPLES / "bis" / "dpl.txt", None),
     "ftm-json": (SAMPLES / "opensanctions" / "entities.ftm.json", None),
