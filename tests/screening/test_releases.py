@@ -309,3 +309,23 @@ def test_a_shadow_sample_rate_evaluates_a_stable_share_of_live_screenings(
     assert evaluated == {s.pk for s in screenings if services.sampled(s.pk, 0.5)}
     assert 5 <= len(evaluated) <= 35
     assert not any(services.sampled(s.pk, 0.0) for s in screenings)
+
+
+def test_live_screenings_are_compared_in_shadow_by_a_real_celery_worker(
+    celery_worker, fresh_runtime, make_screening_client
+):
+    import time
+
+    support.import_list("demo_un", "un-xml", support.UN_SAMPLE)
+    release = shadow_release()
+    client = make_screening_client()
+    response = client.post("/api/v1/screenings/", {"name": "Ivan Obraztsov"}, format="json")
+    assert response.status_code == 201
+    assert IVAN in [m["entity"] for m in response.json()["matches"]]
+    deadline = time.monotonic() + 60
+    while not ShadowResult.objects.filter(release=release).exists() and time.monotonic() < deadline:
+        time.sleep(0.3)
+    result = ShadowResult.objects.filter(release=release).first()
+    assert result is not None, celery_worker.read_text()[-3000:]
+    assert str(result.screening_id) == response.json()["id"]
+    assert [a["entity"] for a in result.lost] == [IVAN]
