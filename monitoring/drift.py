@@ -29,6 +29,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import pairwise
 
 EPSILON = 1e-4
@@ -225,6 +226,7 @@ UNKNOWN_SCRIPT = "Unknown"
 OTHER_SCRIPT = "Other"
 
 
+@lru_cache(maxsize=8192)
 def char_script(char: str) -> str | None:
     """The script of one letter from its Unicode name (``CYRILLIC SMALL LETTER A`` -> Cyrillic), else None."""
     if not char.isalpha():
@@ -241,6 +243,8 @@ def char_script(char: str) -> str | None:
 
 def name_script(name: str) -> str:
     """The script most of a name's letters are written in (ties: the first met); Unknown without letters."""
+    if name.isascii():  # the common case, without a look-up per letter
+        return "Latin" if any(char.isalpha() for char in name) else UNKNOWN_SCRIPT
     counts = Counter(script for script in map(char_script, name) if script is not None)
     if not counts:
         return UNKNOWN_SCRIPT

@@ -24,7 +24,7 @@ CHUNK = 2000
 ORIGIN_SCREENING, ORIGIN_KYC = "screening", "kyc"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Screened:
     """One subject screened once."""
 
@@ -40,7 +40,7 @@ class Screened:
         return source in self.versions and (self.scope is None or source in self.scope)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Alert:
     """One alert (a stored match or a case hit) and its disposition."""
 
@@ -55,20 +55,35 @@ class Alert:
     false_positive: bool
 
 
-def _versions(record: Any) -> dict[str, str]:
-    if not isinstance(record, dict):
-        return {}
-    return {code: str(item.get("id")) for code, item in record.items() if isinstance(item, dict) and item.get("id")}
+class _Interned:
+    """One shared object per distinct version record and country list (a year of screenings repeats few)."""
 
+    def __init__(self) -> None:
+        self.versions: dict[tuple[tuple[str, str], ...], dict[str, str]] = {}
+        self.countries: dict[tuple[str, ...], tuple[str, ...]] = {}
 
-def _countries(values: Any) -> tuple[str, ...]:
-    return tuple(sorted({str(c).upper() for c in values or [] if isinstance(c, str) and c}))
+    def versions_of(self, record: Any) -> dict[str, str]:
+        if not isinstance(record, dict):
+            return {}
+        key = tuple(
+            sorted(
+                (code, str(item.get("id")))
+                for code, item in record.items()
+                if isinstance(item, dict) and item.get("id")
+            )
+        )
+        return self.versions.setdefault(key, dict(key))
+
+    def countries_of(self, values: Any) -> tuple[str, ...]:
+        key = tuple(sorted({str(c).upper() for c in values or [] if isinstance(c, str) and c}))
+        return self.countries.setdefault(key, key)
 
 
 def screening_observations(*, start: datetime, end: datetime) -> Iterator[Screened | Alert]:
     """Screenings made in [start, end) and their matches."""
     from screening.models import FalsePositive, Screening, ScreeningMatch
 
+    interned = _Interned()
     in_window = {"screening__created_at__gte": start, "screening__created_at__lt": end}
     matches: dict[Any, list[tuple[Any, str, float]]] = defaultdict(list)
     for pk, screening_id, source, score in (
@@ -86,7 +101,8 @@ def screening_observations(*, start: datetime, end: datetime) -> Iterator[Screen
         .iterator(CHUNK)
     )
     for pk, at, name, countries, list_versions, sources in rows:
-        script, country_codes, versions = name_script(name), _countries(countries), _versions(list_versions)
+        script, country_codes = name_script(name), interned.countries_of(countries)
+        versions = interned.versions_of(list_versions)
         found = matches.pop(pk, [])
         yield Screened(
             at=at,
@@ -111,7 +127,7 @@ def screening_observations(*, start: datetime, end: datetime) -> Iterator[Screen
             )
 
 
-def _party_facts(party_ids: set[Any]) -> dict[Any, tuple[str, tuple[str, ...]]]:
+def _party_facts(party_ids: set[Any], interned: _Interned) -> dict[Any, tuple[str, tuple[str, ...]]]:
     """{party id: (script of its name, its nationalities or jurisdiction)}."""
     from kyc.models import Party, PartyKind
 
@@ -121,7 +137,7 @@ def _party_facts(party_ids: set[Any]) -> dict[Any, tuple[str, tuple[str, ...]]]:
     for i in range(0, len(ids), CHUNK):
         for party in Party.objects.filter(pk__in=ids[i : i + CHUNK]).only(*fields):
             countries = party.nationalities if party.kind == PartyKind.PERSON else [party.jurisdiction]
-            facts[party.pk] = (name_script(party.display_name), _countries(countries))
+            facts[party.pk] = (name_script(party.display_name), interned.countries_of(countries))
     return facts
 
 
@@ -139,16 +155,17 @@ def kyc_observations(*, start: datetime, end: datetime) -> Iterator[Screened | A
             "case_id", "party_id", "created_at", "list_versions"
         )
     )
-    facts = _party_facts({row[1] for row in hits} | {row[1] for row in screenings})
+    interned = _Interned()
+    facts = _party_facts({row[1] for row in hits} | {row[1] for row in screenings}, interned)
     # A hit belongs to the party's onboarding screening when it ran on the same list versions
     # (hits raised later by ongoing monitoring carry the newer versions).
     by_screening: dict[tuple[Any, Any, str], set[str]] = defaultdict(set)
     for case_id, party_id, _, source, _, _, list_versions in hits:
-        key = repr(sorted(_versions(list_versions).items()))
+        key = repr(sorted(interned.versions_of(list_versions).items()))
         by_screening[(case_id, party_id, key)].add(source)
     for case_id, party_id, at, list_versions in screenings:
         script, countries = facts.get(party_id, ("Unknown", ()))
-        versions = _versions(list_versions)
+        versions = interned.versions_of(list_versions)
         yield Screened(
             at=at,
             origin=ORIGIN_KYC,
@@ -166,7 +183,7 @@ def kyc_observations(*, start: datetime, end: datetime) -> Iterator[Screened | A
             script=script,
             countries=countries,
             source=source,
-            version=_versions(list_versions).get(source),
+            version=interned.versions_of(list_versions).get(source),
             score=score,
             reviewed=status in (HitStatus.CLEARED, HitStatus.CONFIRMED),
             false_positive=status == HitStatus.CLEARED,
