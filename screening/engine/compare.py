@@ -16,9 +16,12 @@ from functools import lru_cache
 from rapidfuzz.distance import OSA, Indel
 
 from screening.engine.normalise import abjad_like, consonants, is_legal_form, skeleton, strip_mark
-from screening.engine.vocabulary import GENERIC_ORG_WORDS, PARTICLE_CLASSES
+from screening.engine.vocabulary import FAMILY_SPELLINGS, GENERIC_ORG_WORDS, PARTICLE_CLASSES
 
 MIN_TOKEN_SIMILARITY = 0.72
+INITIAL_SIMILARITY = 0.9
+# A misspelt family variant compared through the family's spellings counts this much of it.
+FAMILY_SPELLING_FACTOR = 0.95
 # An identical consonant outline (Arabic "mzlum" / Latin "mazloom") counts this much; an outline
 # of two consonants ("sr": Isra, Sierra, Suri) is weaker evidence.
 OUTLINE_FACTOR = 0.88
@@ -36,7 +39,26 @@ SOLID_MIN = 0.8
 
 @lru_cache(maxsize=262144)
 def token_similarity(a: str, b: str) -> float:
-    """Similarity of two canonical tokens in [0, 1]: exact, same spelling skeleton, or edit distance."""
+    """Similarity of two canonical tokens in [0, 1]: exact, same spelling skeleton, or edit distance.
+
+    A token that is the canonical spelling of a family (Yusuf for Youssef, Yousef...) is also
+    compared through every spelling of the family, at ``FAMILY_SPELLING_FACTOR``: a misspelt
+    variant ("Yousesf") is close to "Youssef", not to "Yusuf". Two different families never match
+    this way (Hasan is not Husayn).
+    """
+    best = _similarity(a, b)
+    if best >= FAMILY_SPELLING_FACTOR:
+        return best
+    for known, other in ((a, b), (b, a)):
+        spellings = FAMILY_SPELLINGS.get(known)
+        if spellings is not None and strip_mark(other) not in FAMILY_SPELLINGS and not is_legal_form(other):
+            through = max(_similarity(other, spelling) for spelling in spellings) * FAMILY_SPELLING_FACTOR
+            if through >= MIN_TOKEN_SIMILARITY:
+                best = max(best, through)
+    return best
+
+
+def _similarity(a: str, b: str) -> float:
     if a == b:
         return 1.0
     if is_legal_form(a) or is_legal_form(b):
@@ -76,8 +98,9 @@ def token_similarity(a: str, b: str) -> float:
     if max(len(a), len(b)) > 2 * short + 1:
         return outline if outline >= MIN_TOKEN_SIMILARITY else 0.0
     if short == 1:
-        # An initial matches the name it abbreviates.
-        return 0.8 if a[0] == b[0] else 0.0
+        # An initial matches the name it abbreviates; the rest of that name, unconfirmed, is
+        # counted as a leftover by the alignment.
+        return INITIAL_SIMILARITY if a[0] == b[0] else 0.0
     sa, sb = skeleton(a), skeleton(b)
     if sa == sb:
         return 0.95
@@ -169,7 +192,7 @@ def compare_names(
     trade in logistics. Left over on one side it still counts in full against the match.
     """
     plain = _align(list(query), list(listed), weight)
-    if not (plain.query_leftovers and plain.listed_leftovers):
+    if not (plain.query_leftovers or plain.listed_leftovers):
         return plain
     q = _merge_adjacent(list(query), list(listed))
     c = _merge_adjacent(list(listed), q)

@@ -41,6 +41,7 @@ _ARABIC_RUN = re.compile("([\u0620-\u065f\u066e-\u06d3\u06d5-\u06ed\u06ee\u06ef\
 _VOWELS = re.compile(r"[aeiou]")
 ABJAD_MARK = "_"
 _ALLAH_SUFFIX = re.compile(r"^([a-z]{2,}?)(?:ullah|ulla|ullahi|allah|alla|ollah|ulah|illah)$")
+_DIN_SUFFIX = re.compile(r"^([a-z]{3,}?)(?:uddin|uddeen|uddine|eddine|eddin|addin|oddin|iddin|aldin|eldin)$")
 _ALLAH = frozenset({"allah", "ullah", "ulla", "llah", "lh", "llh", "ollah", "alla"})
 _VOWELS_Y = re.compile(r"[aeiouy]")
 
@@ -51,6 +52,10 @@ def clean(text: str) -> str:
         return text
     text = unicodedata.normalize("NFKC", text)
     return "".join(" " if unicodedata.category(ch)[0] == "C" else ch for ch in text)
+
+
+# Hangul syllables that stand for a surname romanised otherwise in the lists: 이 is Lee/Yi/Rhee/Ri.
+_HANGUL_SURNAMES = {"\uc774": "ri"}
 
 
 def _is_cjk(ch: str) -> bool:
@@ -67,7 +72,7 @@ def to_latin(text: str) -> str:
         if ch.isascii():
             parts.append(ch)
         elif _is_cjk(ch):
-            parts.append(f" {anyascii(ch)} ")
+            parts.append(f" {_HANGUL_SURNAMES.get(ch) or anyascii(ch)} ")
         else:
             parts.append(anyascii(ch))
     return "".join(parts)
@@ -133,14 +138,14 @@ def reorder_last_first(name: str) -> str:
 
 
 _LEGAL_WORDS = sorted({w for phrase in LEGAL_FORMS for w in phrase.split() if len(w) >= 5})
-_LEGAL_PREFIXES = frozenset(w[:2] for w in _LEGAL_WORDS)
+_LEGAL_INITIALS = frozenset(w[0] for w in _LEGAL_WORDS)
 _LEGAL_SUFFIXES = tuple(sorted((w for w in _LEGAL_WORDS if len(w) >= 6), key=len, reverse=True))
 
 
 @lru_cache(maxsize=65536)
 def _legal_word(word: str) -> str:
     """A misspelt legal-form word ("compayn", "libility") is read as the word it misspells."""
-    if len(word) < 6 or word in LEGAL_FORMS or word[:2] not in _LEGAL_PREFIXES:
+    if len(word) < 5 or word in LEGAL_FORMS or word[0] not in _LEGAL_INITIALS:
         return word
     found = process.extractOne(word, _LEGAL_WORDS, scorer=OSA.distance, score_cutoff=2 if len(word) >= 9 else 1)
     return found[0] if found and found[0][0] == word[0] and word not in LEGAL_SYNONYMS else word
@@ -156,6 +161,10 @@ def _split_legal_suffix(word: str) -> list[str]:
 
 
 def _canonical_word(word: str) -> list[str]:
+    din = _DIN_SUFFIX.match(word)
+    if din and word not in FAMILY:
+        # "Saifuddin", "Salaheddine" and "سيف الدين" are one name: stem plus "din" (al-Din).
+        return [*_canonical_word(din.group(1)), "din"]
     allah = _ALLAH_SUFFIX.match(word)
     if allah:
         # "Saifullah", "Saif Ullah" and "سيف الله" are one name: stem plus "allah".
@@ -167,7 +176,11 @@ def _canonical_word(word: str) -> list[str]:
     return [FAMILY.get(word, word)]
 
 
-def _fold_legal_forms(tokens: list[str]) -> list[str]:
+def _fold_legal_forms(tokens: list[str], written: list[str] | None = None) -> list[str]:
+    """Replace legal-form phrases by their code; ``written`` gives each word as written, kept
+    where no phrase was found (a word read as a misspelt legal word only counts as one inside a
+    legal form: "Stork Holding" keeps "stork")."""
+    written = written or tokens
     out: list[str] = []
     i = 0
     while i < len(tokens):
@@ -184,7 +197,7 @@ def _fold_legal_forms(tokens: list[str]) -> list[str]:
             i += size
             break
         else:
-            out.append(tokens[i])
+            out.append(written[i])
             i += 1
     return out
 
@@ -200,8 +213,9 @@ def _canonical_tokens(name: str, schema: str) -> tuple[str, ...]:
         name = reorder_last_first(name)
     words = tokenise(name)
     if schema != "Person":
-        words = [_legal_word(part) for word in words for part in _split_legal_suffix(word)]
-        words = _fold_legal_forms([LEGAL_SYNONYMS.get(word, word) for word in words])
+        parts = [part for word in words for part in _split_legal_suffix(word)]
+        read = [_legal_word(part) for part in parts]
+        words = _fold_legal_forms([LEGAL_SYNONYMS.get(word, word) for word in read], parts)
     out: list[str] = []
     for word in words:
         if word.endswith(ABJAD_MARK):

@@ -23,8 +23,9 @@ HONORIFICS: frozenset[str] = frozenset(
     jr sr snr junior senior ii iii iv
     """.split()
 )
-# "said" and "sayed" are also given names; only the explicit title forms are dropped.
-HONORIFICS = HONORIFICS - {"said_title", "sayed", "said", "don", "dona", "sr", "ii", "iii", "iv"}
+# "said" and "sayed" are also given names; only the explicit title forms are dropped. "He" (His
+# Excellency) is also one of the commonest Chinese surnames (何, 贺): it is kept.
+HONORIFICS = HONORIFICS - {"said_title", "sayed", "said", "don", "dona", "sr", "ii", "iii", "iv", "he"}
 
 # Name particles: kept, but weigh little, because they carry almost no identity.
 PARTICLES: frozenset[str] = frozenset(
@@ -250,6 +251,8 @@ _FAMILIES: dict[str, tuple[str, ...]] = {
     "mahmud": ("mahmoud", "mahmood", "makhmud"),
     "nasir": ("nasser", "naser", "nassir", "nasr_"),
     "abbas": ("abas",),
+    "hamid": ("hamed", "hameed"),
+    "din": ("deen", "eddine", "eddin", "uddin", "uddeen", "addin", "eddyn"),
     "said": ("saeed", "sayed", "sayeed", "saiid", "saied"),
     "yahya": ("yahia", "yehia", "yahiya", "yihya"),
     "zakariya": ("zakaria", "zakariya", "zakariyya", "zakariyah"),
@@ -315,6 +318,12 @@ for _canonical, _variants in _FAMILIES.items():
         # A trailing underscore marks a variant that is too ambiguous to fold; skip it.
         if not _variant.endswith("_"):
             FAMILY[_variant] = _canonical
+# Every spelling of each family, so that a misspelt variant ("Yousesf") is compared with the
+# spellings it is close to ("Youssef"), not only with the canonical one ("Yusuf").
+FAMILY_SPELLINGS: dict[str, tuple[str, ...]] = {
+    canonical: (canonical, *(v for v in variants if not v.endswith("_") and len(v) > 3))
+    for canonical, variants in _FAMILIES.items()
+}
 
 # Words that are so generic in organisation names that they identify nothing alone.
 GENERIC_ORG_WORDS: frozenset[str] = frozenset(

@@ -71,3 +71,21 @@ def test_an_arabic_word_not_in_the_table_keeps_its_long_vowels_and_stays_marked_
     assert canonical_tokens("مظلوم") == ("mzlum_",)
     assert canonical_tokens("موسى") == ("musa",)
     assert canonical_tokens("الظواهري") == ("al", "zwahri_")
+
+
+def test_the_al_din_compound_splits_like_the_arabic_spelling():
+    assert canonical_tokens("Saifuddin") == ("saif", "din")
+    assert canonical_tokens("Salah Eddine") == canonical_tokens("Salahuddin") == ("salah", "din")
+    assert canonical_tokens("سيف الدين") == ("sayf", "al", "din")
+
+
+def test_a_misspelt_legal_word_is_read_as_one_only_inside_a_legal_form():
+    assert canonical_tokens("JOINT STOCD COMPANY PROMTECH", "Organization") == ("~jsc", "promtech")
+    assert canonical_tokens("DIAMOND TRANSPORTATION LUIMITED", "Organization")[-1] == "~llc"
+    # "Stork" is one letter from "stock" but is no legal form alone: the company's name stays.
+    assert canonical_tokens("Stork Holding", "Organization") == ("stork", "~grp")
+
+
+def test_he_is_a_chinese_surname_not_a_title_and_korean_i_is_the_surname_lee():
+    assert canonical_tokens("HE Lin") == ("he", "lin")
+    assert canonical_tokens("이재명")[0] == canonical_tokens("Lee Jae-myung")[0] == "ri"

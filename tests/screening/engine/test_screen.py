@@ -152,3 +152,24 @@ def test_organisations_alert_from_a_higher_default_threshold_than_people():
     assert DEFAULT_THRESHOLDS.for_entity("ofac", "Organization") > DEFAULT_THRESHOLD
     assert DEFAULT_THRESHOLDS.for_entity("ofac", "Person") == DEFAULT_THRESHOLD
     assert Thresholds(by_schema={}).for_entity("ofac", "Organization") == DEFAULT_THRESHOLD
+
+
+def test_a_misspelt_variant_of_a_name_family_is_compared_with_the_spelling_it_is_close_to():
+    # "Yousesf" is one letter from "Youssef", which the family folds into "yusuf".
+    assert token_similarity("yousesf", "yusuf") >= 0.85
+    # Two families never match through each other's spellings.
+    assert token_similarity("hasan", "husayn") < 0.8
+    assert token_similarity("hamid", "ahmad") == 0.0
+
+
+def test_a_word_written_solid_matches_two_listed_words_even_when_one_of_them_pairs_alone():
+    from screening.engine.compare import compare_names
+
+    result = compare_names(("tartousport", "general"), ("tartous", "port", "general"), lambda token: 5.0)
+    assert result.score > 0.95
+
+
+def test_an_initial_with_the_other_names_matches_but_counts_less_than_the_full_name(index):
+    full = screen(index, Query(name="Vladimir Putin", schema="Person"), threshold=0.5)[0].score
+    initial = screen(index, Query(name="V. Putin", schema="Person"), threshold=0.5)[0].score
+    assert 0.5 < initial < full
