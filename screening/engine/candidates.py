@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Collection
+from functools import partial
 from itertools import compress
 from operator import itemgetter
 
@@ -30,9 +31,13 @@ COMMON_SCAN = 5_000
 # many postings per voted name; otherwise each voted name's tokens are looked up (same result).
 POSTINGS_PER_NAME = 12
 _EXPANSION_CACHE_LIMIT = 200_000
+# Vocabulary tokens a query token may stand for, with their similarity to it.
+Expansions = tuple[tuple[int, float], ...]
+# A query term: (postings of all its expansions, its expansions, its voting weight).
+Term = tuple[int, Expansions, float]
 
 
-def expand(index: Index, token: str) -> tuple[tuple[int, float], ...]:
+def expand(index: Index, token: str) -> Expansions:
     """Vocabulary tokens that may be the same name part as ``token``, with their similarity."""
     cached = index._expansion_cache.get(token)
     if cached is not None:
@@ -91,17 +96,8 @@ def candidates(
 ) -> list[int]:
     """Ids of the names most likely to match the query tokens, best first (at most two per entity)."""
     votes: dict[int, float] = {}
-    terms: list[tuple[int, list[tuple[int, float]], float]] = []
-    for term in _query_terms(index, tokens):
-        expansions = expand(index, term)
-        if not expansions:
-            continue
-        weight = index.weight(term) if term in index.vocab else max(index._weights[v] for v, _ in expansions)
-        if is_particle(term) or is_legal_form(term):
-            weight *= 0.25
-        size = sum(index.posting_count(v) for v, _ in expansions)
-        terms.append((size, list(expansions), weight))
-    terms.sort(key=lambda item: item[0])
+    terms = [term for term in map(partial(_term, index), _query_terms(index, tokens)) if term[1]]
+    terms.sort(key=itemgetter(0))
     # The rarest terms find the candidates (SEED_TERMS of them, unless very common); the others
     # only add to names already found, looked up in those names' own tokens.
     seeds = [t for t in terms[:SEED_TERMS] if t[0] <= COMMON_POSTINGS]
@@ -137,11 +133,30 @@ def candidates(
     return out
 
 
-def _best_similarity(index: Index, expansions: list[tuple[int, float]]) -> dict[int, float]:
+def _term(index: Index, term: str) -> Term:
+    """A query term's expansions, their postings in all and the term's voting weight (cached per index)."""
+    cached: Term | None = index._term_cache.get(term)
+    if cached is not None:
+        return cached
+    expansions = expand(index, term)
+    weight = 0.0
+    if expansions:
+        weight = index.weight(term) if term in index.vocab else max(index._weights[v] for v, _ in expansions)
+        if is_particle(term) or is_legal_form(term):
+            weight *= 0.25
+    result = (sum(index.posting_count(v) for v, _ in expansions), expansions, weight)
+    if len(index._term_cache) > _EXPANSION_CACHE_LIMIT:
+        index._term_cache.clear()
+    index._term_cache[term] = result
+    return result
+
+
+def _best_similarity(index: Index, expansions: Expansions) -> dict[int, float]:
     """Every name holding one of the expansion tokens, with the best similarity among them (in posting order)."""
     best: dict[int, float] = {}
+    offsets, data = index.post_offsets, index.post_data
     for vocab_id, sim in expansions:
-        names = index.postings(vocab_id)
+        names = data[offsets[vocab_id] : offsets[vocab_id + 1]]
         if not best:
             best = dict.fromkeys(names, sim)
             continue
@@ -163,9 +178,7 @@ def _ranked(votes: dict[int, float], count: int) -> list[int]:
     return [name_id for name_id, _ in pool[:count]]
 
 
-def _vote_common_only(
-    index: Index, common: list[tuple[int, list[tuple[int, float]], float]], votes: dict[int, float]
-) -> None:
+def _vote_common_only(index: Index, common: list[Term], votes: dict[int, float]) -> None:
     """All query tokens are common: walk the rarest one's names (at most COMMON_SCAN) and check the others."""
     _, rarest, weight = common[0]
     remaining = COMMON_SCAN
@@ -183,9 +196,7 @@ def _vote_common_only(
     _add_common(index, common[1:], votes)
 
 
-def _add_common(
-    index: Index, common: list[tuple[int, list[tuple[int, float]], float]], votes: dict[int, float]
-) -> None:
+def _add_common(index: Index, common: list[Term], votes: dict[int, float]) -> None:
     """Add each common term's vote to the names already voted for that hold one of its tokens.
 
     A name gets the term's weight times the best similarity among its tokens. Whichever is

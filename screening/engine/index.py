@@ -113,6 +113,7 @@ class Index:
     _weights: list[float] = field(default_factory=list, repr=False)
     _token_weights: TokenWeights = field(default_factory=lambda: TokenWeights([], [], 1), repr=False)
     _expansion_cache: dict[str, Any] = field(default_factory=dict, repr=False)
+    _term_cache: dict[str, Any] = field(default_factory=dict, repr=False)
 
     # ----------------------------------------------------------------- derived data
     def finalise(self) -> None:
@@ -121,6 +122,7 @@ class Index:
         self._weights = [token_weight(tok, df, names) for tok, df in zip(self.vocab_tokens, self.vocab_df, strict=True)]
         self._token_weights = TokenWeights(self.vocab_tokens, self._weights, names)
         self._expansion_cache = {}
+        self._term_cache = {}
 
     @property
     def size(self) -> int:
@@ -152,6 +154,7 @@ class Index:
         state.pop("_weights", None)
         state.pop("_token_weights", None)
         state.pop("_expansion_cache", None)
+        state.pop("_term_cache", None)
         # Millions of small strings make unpickling slow and its memo huge: store each list of
         # strings as one string and split it again on load.
         for name in _PACKED:
