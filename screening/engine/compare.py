@@ -95,12 +95,12 @@ def _similarity(a: str, b: str) -> float:
         # "bin"/"ben"/"ibn", "al"/"el"/"ar": one particle written two ways.
         return 0.95
     short = min(len(a), len(b))
+    if short == 1:
+        # An initial matches the name it abbreviates, however long; the rest of that name,
+        # unconfirmed, is counted as a leftover by the alignment.
+        return INITIAL_SIMILARITY if a[0] == b[0] else 0.0
     if max(len(a), len(b)) > 2 * short + 1:
         return outline if outline >= MIN_TOKEN_SIMILARITY else 0.0
-    if short == 1:
-        # An initial matches the name it abbreviates; the rest of that name, unconfirmed, is
-        # counted as a leftover by the alignment.
-        return INITIAL_SIMILARITY if a[0] == b[0] else 0.0
     sa, sb = skeleton(a), skeleton(b)
     if sa == sb:
         return 0.95
