@@ -329,3 +329,60 @@ def test_live_screenings_are_compared_in_shadow_by_a_real_celery_worker(
     assert result is not None, celery_worker.read_text()[-3000:]
     assert str(result.screening_id) == response.json()["id"]
     assert [a["entity"] for a in result.lost] == [IVAN]
+
+
+@pytest.fixture
+def legacy_version():
+    """A previous algorithm version kept runnable beside the installed one (same index, stricter scoring)."""
+    from screening.engine import Thresholds, screen
+    from screening.engine import releases as registry
+
+    def strict(index, query, **kwargs):
+        kwargs["thresholds"] = Thresholds(default=0.99)
+        return screen(index, query, **kwargs)
+
+    legacy = registry.register(
+        registry.RunnableAlgorithm(
+            name=ALGORITHM_NAME, version="0.9.0", screen=strict, index_family=registry.installed().index_family
+        )
+    )
+    yield legacy
+    registry.unregister(ALGORITHM_NAME, "0.9.0")
+
+
+def test_a_live_release_of_a_previous_version_screens_with_it_and_its_screenings_replay(
+    sample_lists, settings, legacy_version
+):
+    settings.TILLIT_RELEASE_MIN_SHADOW_SCREENINGS = 0
+    release = services.release_create(actor=None, label="legacy", thresholds={}, algorithm_version="0.9.0")
+    services.release_promote(release=services.release_shadow_start(release=release, actor=None), actor=None)
+    screening = screen("Ivan Obraztsov")
+    assert (screening.algorithm_version, screening.release_id) == ("0.9.0", release.pk)
+    assert IVAN not in [m.entity for m in screening.matches.all()]  # the legacy scoring ran, not the installed one
+    assert screening_services.screening_replay(screening=screening).identical
+
+
+def test_a_live_release_whose_version_is_no_longer_installed_falls_back_to_the_installed_one(sample_lists):
+    MatchingRelease.objects.create(
+        label="gone", algorithm=ALGORITHM_NAME, algorithm_version="0.0.1", thresholds={"default": 0.99}, status="live"
+    )
+    screening = screen("Ivan Obraztsov")
+    assert screening.algorithm_version == ALGORITHM_VERSION
+    assert screening.release is None  # not attributed to a release that did not run
+    assert screening.thresholds["default"] == 0.99  # its thresholds still hold
+
+
+def test_a_rollback_to_a_version_no_longer_installed_is_refused(sample_lists, settings, legacy_version):
+    from screening.engine import releases as registry
+
+    settings.TILLIT_RELEASE_MIN_SHADOW_SCREENINGS = 0
+    old = services.release_create(actor=None, label="legacy", thresholds={}, algorithm_version="0.9.0")
+    services.release_promote(release=services.release_shadow_start(release=old, actor=None), actor=None)
+    services.release_promote(release=shadow_release(), actor=None)
+    registry.unregister(ALGORITHM_NAME, "0.9.0")
+    try:
+        with pytest.raises(services.ReleaseError, match="cannot run"):
+            services.release_rollback(actor=None, reason="regression")
+    finally:
+        registry.register(legacy_version)
+    assert live_release().label == "strict UN"
