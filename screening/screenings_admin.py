@@ -97,6 +97,7 @@ class ScreeningAdmin(ReadOnly, admin.ModelAdmin):
         "batch_line",
         "algorithm",
         "algorithm_version",
+        "release",
         "list_versions",
         "sources",
         "threshold",
@@ -109,7 +110,7 @@ class ScreeningAdmin(ReadOnly, admin.ModelAdmin):
     readonly_fields = fields
 
     def get_queryset(self, request: HttpRequest) -> Any:
-        return super().get_queryset(request).select_related("api_client", "requested_by")
+        return super().get_queryset(request).select_related("api_client", "requested_by", "release")
 
     @admin.display(description="identifiers")
     def identifiers_masked(self, screening: Screening) -> str:

@@ -178,3 +178,15 @@ def test_the_add_form_refuses_thresholds_out_of_range_with_a_field_error(adminis
     assert response.status_code == 200
     assert "outside [0, 1]" in response.content.decode()
     assert not MatchingRelease.objects.filter(label="bad").exists()
+
+
+def test_a_screening_page_names_the_release_that_produced_it(make_user, sample_lists, candidate):
+    from screening.services import screenings as screening_services
+
+    services.release_promote(release=candidate, actor=None)
+    screening = screening_services.screening_run(
+        actor=None, subject=screening_services.parse_subject({"name": "Ivan Obraztsov"})
+    )
+    page = login(make_user("senior_officer")).get(f"/admin/screening/screening/{screening.pk}/change/")
+    assert page.status_code == 200
+    assert "strict UN" in page.content.decode()
