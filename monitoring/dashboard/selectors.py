@@ -17,13 +17,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from monitoring.models import DriftCheck
-
-LATENCY_SAMPLE_CAP = 200_000  # per day; beyond it the most recent screenings of the day are used
 
 
 def _days(start: date, end: date) -> list[date]:
@@ -217,31 +216,60 @@ def percentile(ordered: Sequence[float], q: float) -> float | None:
     return ordered[rank - 1]
 
 
+QUANTILES = (50, 95, 99)
+
+
+def _latency_in_database(since: datetime) -> tuple[dict[date, dict[str, Any]], dict[str, Any]]:
+    """PostgreSQL: per-day and overall percentiles computed by the server (``percentile_disc`` = nearest rank)."""
+    from django.db import connection
+
+    from screening.models import Screening
+
+    table = connection.ops.quote_name(Screening._meta.db_table)
+    columns = ", ".join(f"percentile_disc({q / 100}) WITHIN GROUP (ORDER BY duration_ms)" for q in QUANTILES)
+    keys = [f"p{q}" for q in QUANTILES]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT (created_at AT TIME ZONE %s)::date, count(*), {columns} FROM {table} "  # noqa: S608 - constants
+            "WHERE created_at >= %s GROUP BY 1",
+            [settings.TIME_ZONE, since],
+        )
+        days = {row[0]: {"n": row[1], **dict(zip(keys, row[2:], strict=True))} for row in cursor.fetchall()}
+        cursor.execute(f"SELECT count(*), {columns} FROM {table} WHERE created_at >= %s", [since])  # noqa: S608
+        row = cursor.fetchone()
+    return days, {"n": row[0], **dict(zip(keys, row[1:], strict=True))}
+
+
+def _latency_in_python(since: datetime) -> tuple[dict[date, dict[str, Any]], dict[str, Any]]:
+    """Other databases (SQLite in embedded mode): the durations are read and sorted here."""
+    from screening.models import Screening
+
+    per_day: dict[date, list[float]] = defaultdict(list)
+    for created_at, duration in Screening.objects.filter(created_at__gte=since).values_list(
+        "created_at", "duration_ms"
+    ):
+        per_day[timezone.localdate(created_at)].append(duration)
+
+    def summary(values: list[float]) -> dict[str, Any]:
+        values.sort()
+        return {"n": len(values), **{f"p{q}": percentile(values, q) for q in QUANTILES}}
+
+    everything = [v for values in per_day.values() for v in values]
+    return {day: summary(values) for day, values in per_day.items()}, summary(everything)
+
+
 def screening_latency(*, days: int = 14, now: datetime | None = None) -> dict[str, Any]:
     """p50, p95 and p99 of stored screening durations (engine time plus lookups), per day and overall."""
-    from screening.models import Screening
+    from django.db import connection
 
     now = now or timezone.now()
     since = (now - timedelta(days=days - 1)).replace(hour=0, minute=0, second=0, microsecond=0)
-    per_day: dict[date, list[float]] = defaultdict(list)
-    rows = (
-        Screening.objects.filter(created_at__gte=since)
-        .order_by("-created_at")
-        .values_list("created_at", "duration_ms")
-        .iterator(chunk_size=5000)
-    )
-    for created_at, duration in rows:
-        bucket = per_day[timezone.localdate(created_at)]
-        if len(bucket) < LATENCY_SAMPLE_CAP:
-            bucket.append(duration)
-    everything = sorted(v for values in per_day.values() for v in values)
-    result_days = []
-    for day in _days(since.date(), now.date()):
-        values = sorted(per_day.get(day, []))
-        result_days.append({"day": day, "n": len(values), **{f"p{q}": percentile(values, q) for q in (50, 95, 99)}})
+    read = _latency_in_database if connection.vendor == "postgresql" else _latency_in_python
+    per_day, overall = read(since)
+    empty = {"n": 0, **{f"p{q}": None for q in QUANTILES}}
     return {
-        "days": result_days,
-        "overall": {"n": len(everything), **{f"p{q}": percentile(everything, q) for q in (50, 95, 99)}},
+        "days": [{"day": day, **per_day.get(day, empty)} for day in _days(since.date(), now.date())],
+        "overall": overall,
     }
 
 
