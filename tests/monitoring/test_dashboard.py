@@ -121,3 +121,21 @@ def test_drift_checks_are_listed_and_readable_but_not_editable(activity, make_us
     assert client.get("/admin/monitoring/driftcheck/add/").status_code == 403
     assert client.post(f"/admin/monitoring/driftcheck/{check.pk}/delete/", {"post": "yes"}).status_code == 403
     assert client.get(f"{URL}add/").status_code == 403
+
+
+def test_flags_of_the_latest_drift_check_are_shown_with_their_figures(make_user):
+    from monitoring.services.drift import drift_check_run
+    from tests.monitoring.drift_support import make_versions, screen
+
+    v1, v2 = make_versions("custom_shift", 2)
+    screen(100, versions={"custom_shift": v1}, scores=[0.86] * 50)  # half alerted
+    screen(60, versions={"custom_shift": v2}, scores=[0.97] * 60, countries=("ir",), name="Олег Примеров")
+    check = drift_check_run(actor=None, trigger="command")
+    assert check.flag_count
+
+    text = text_of(login(make_user("auditor")).get(URL))
+
+    assert f"{check.flag_count} comparison(s) beyond their bounds" in text
+    assert "Scores: latest list version against the previous one (PSI) custom_shift psi" in text
+    assert "custom_shift v1 → v2 50 / 60" in text and "50.0 % → 100.0 %" in text
+    assert "IR flagged 60 100.0 %" in text and "Cyrillic flagged 60 100.0 %" in text
