@@ -14,6 +14,7 @@ API_URLCONFS = [
     "accounts.urls",
     "screening.urls",
     "screening.screenings_urls",
+    "screening.releases_urls",
     "kyc.urls",
     "vault.urls",
     "audit.urls",

@@ -275,6 +275,10 @@ TILLIT_SCREENING_INDEX_DIR = env.str("TILLIT_SCREENING_INDEX_DIR", default=str(D
 TILLIT_SCREENING_VERSION_CHECK_SECONDS = env.float("TILLIT_SCREENING_VERSION_CHECK_SECONDS", default=1.0)
 # {default, by_source, by_schema, by_source_schema: {"src/Schema": v}}; empty = the engine's calibrated defaults
 TILLIT_SCREENING_THRESHOLDS = env.json("TILLIT_SCREENING_THRESHOLDS", default={})
+# Matching releases (screening.services.releases): shadow comparisons needed before a promotion
+# without a forced reason, and the share of live screenings compared under releases in shadow.
+TILLIT_RELEASE_MIN_SHADOW_SCREENINGS = env.int("TILLIT_RELEASE_MIN_SHADOW_SCREENINGS", default=200)
+TILLIT_RELEASE_SHADOW_SAMPLE = env.float("TILLIT_RELEASE_SHADOW_SAMPLE", default=1.0)
 TILLIT_SCREENING_BATCH_CHUNK = env.int("TILLIT_SCREENING_BATCH_CHUNK", default=200)
 # --- Ongoing monitoring --------------------------------------------------------------------------------
 TILLIT_MONITORING_ENABLED = env.bool("TILLIT_MONITORING_ENABLED", default=True)

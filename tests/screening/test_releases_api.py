@@ -13,7 +13,7 @@ from tests.screening import screenings_support as support
 fresh_runtime = support.fresh_runtime
 sample_lists = support.sample_lists
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.screening.release_urls")]
+pytestmark = pytest.mark.django_db
 
 URL = "/api/v1/matching-releases/"
 
