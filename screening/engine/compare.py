@@ -18,7 +18,9 @@ from rapidfuzz.distance import OSA, Indel
 from screening.engine.normalise import abjad_like, consonants, is_legal_form, skeleton, strip_mark
 from screening.engine.vocabulary import FAMILY_SPELLINGS, GENERIC_ORG_WORDS, PARTICLE_CLASSES
 
-MIN_TOKEN_SIMILARITY = 0.72
+MIN_TOKEN_SIMILARITY = 0.75
+# Outlines of Arabic- or Hebrew-script words are looser by nature: they count from a lower floor.
+MIN_OUTLINE_SIMILARITY = 0.72
 INITIAL_SIMILARITY = 0.9
 # A misspelt family variant compared through the family's spellings counts this much of it.
 FAMILY_SPELLING_FACTOR = 0.95
@@ -100,7 +102,10 @@ def _similarity(a: str, b: str) -> float:
         # unconfirmed, is counted as a leftover by the alignment.
         return INITIAL_SIMILARITY if a[0] == b[0] else 0.0
     if max(len(a), len(b)) > 2 * short + 1:
-        return outline if outline >= MIN_TOKEN_SIMILARITY else 0.0
+        return outline if outline >= MIN_OUTLINE_SIMILARITY else 0.0
+    if short <= 4 and (a + "g" == b or b + "g" == a) and a[-1] in "gn":
+        # Romanised Chinese and Korean syllables in -n and -ng are different names (Chen/Cheng, Jin/Jing).
+        return 0.0
     sa, sb = skeleton(a), skeleton(b)
     if sa == sb:
         return 0.95
@@ -116,7 +121,7 @@ def _similarity(a: str, b: str) -> float:
     if a[0] != b[0] and sa[0] != sb[0] and best > outline:
         # Different first sounds are a stronger sign of a different name than a late typo.
         best -= 0.05
-    return best if best >= MIN_TOKEN_SIMILARITY else 0.0
+    return best if best >= (MIN_OUTLINE_SIMILARITY if abjad_pair else MIN_TOKEN_SIMILARITY) else 0.0
 
 
 @dataclass(frozen=True, slots=True)

@@ -173,3 +173,9 @@ def test_an_initial_with_the_other_names_matches_but_counts_less_than_the_full_n
     full = screen(index, Query(name="Vladimir Putin", schema="Person"), threshold=0.5)[0].score
     initial = screen(index, Query(name="V. Putin", schema="Person"), threshold=0.5)[0].score
     assert 0.5 < initial < full
+
+
+def test_chinese_and_korean_syllables_in_n_and_ng_are_different_names():
+    assert token_similarity("chen", "cheng") == 0.0
+    assert token_similarity("jin", "jing") == 0.0
+    assert token_similarity("brown", "barrow") == 0.0  # too far apart for a spelling slip
