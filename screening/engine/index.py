@@ -51,7 +51,9 @@ def deletes(key: str) -> list[str]:
     """The key and every string one deletion away from it (SymSpell-style typo keys)."""
     if len(key) < MIN_DELETE_LENGTH:
         return [key]
-    return [key, *{key[:i] + key[i + 1 :] for i in range(len(key))}]
+    # dict, not set: the order must not depend on string hashing, or candidate ties would be
+    # broken differently in every process.
+    return [key, *dict.fromkeys(key[:i] + key[i + 1 :] for i in range(len(key)))]
 
 
 def normalise_identifier(number: str) -> str:

@@ -1,5 +1,5 @@
 from screening.engine import Query, build_index, load_index, save_index, screen
-from screening.engine.index import cache_path, load_or_build
+from screening.engine.index import cache_path, deletes, load_or_build
 from tests.screening.engine.conftest import watchlist
 
 
@@ -37,3 +37,19 @@ def test_the_fast_content_hash_equals_the_entry_content_hash():
 
     for _, entry in watchlist()[:9]:
         assert content_hash(entry) == entry.content_hash()
+
+
+def test_typo_keys_come_in_position_order_so_candidate_ties_break_alike_in_every_process():
+    # A set would order them by string hash, which differs per process (PYTHONHASHSEED).
+    assert deletes("abcdefgh") == [
+        "abcdefgh",
+        "bcdefgh",
+        "acdefgh",
+        "abdefgh",
+        "abcefgh",
+        "abcdfgh",
+        "abcdegh",
+        "abcdefh",
+        "abcdefg",
+    ]
+    assert deletes("abba") == ["abba", "bba", "aba", "abb"]
