@@ -7,6 +7,7 @@ Usage (from the repo root, with the project venv):
     .venv/bin/python -m benchmarks.watchlists.import_lists import --database sqlite --only ofac
     .venv/bin/python -m benchmarks.watchlists.import_lists import --only ofac --profile   # cProfile + SQL time
     .venv/bin/python -m benchmarks.watchlists.import_lists ftm --entities 1000000 [--import]
+    .venv/bin/python -m benchmarks.watchlists.import_lists fcdo [--designations 6334] [--import]
 
 Every measurement runs in a fresh subprocess so that its peak RSS (``ru_maxrss``) is its own.
 ``import`` and ``ftm --import`` create (and drop) a scratch database ``tillit_bench_watchlists`` on
@@ -291,6 +292,30 @@ def cmd_ftm(args: argparse.Namespace) -> None:
                 drop_database()
 
 
+def cmd_fcdo(args: argparse.Namespace) -> None:
+    from benchmarks.watchlists.fcdo import write_synthetic_fcdo
+
+    with tempfile.TemporaryDirectory(prefix="tillit-fcdo-") as tmp:
+        xml, csv_path = write_synthetic_fcdo(Path(tmp), args.designations)
+        sizes = ", ".join(f"{p.suffix[1:]} {p.stat().st_size / 1024 / 1024:.1f} MiB" for p in (xml, csv_path))
+        print(f"Synthetic FCDO UK Sanctions List: {args.designations:,} designations ({sizes})")
+        show("uk-fcdo XML parse", child(PARSE_CHILD, ["uk-fcdo", str(xml)]))
+        show("uk-fcdo CSV parse (rows grouped by Unique ID)", child(PARSE_CHILD, ["uk-fcdo", str(csv_path)]))
+        if args.do_import:
+            env = bench_database(args.database)
+            try:
+                show(
+                    f"uk-fcdo XML full import ({args.database})",
+                    child(IMPORT_CHILD, ["gb_fcdo", "uk-fcdo", str(xml)], env),
+                )
+                show(
+                    "uk-fcdo CSV of the same list (same content: no version)",
+                    child(IMPORT_CHILD, ["gb_fcdo", "uk-fcdo", str(csv_path)], env),
+                )
+            finally:
+                drop_database(args.database)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -305,10 +330,14 @@ def main() -> None:
     ftm = sub.add_parser("ftm")
     ftm.add_argument("--entities", type=int, default=1_000_000)
     ftm.add_argument("--import", dest="do_import", action="store_true")
+    fcdo = sub.add_parser("fcdo")
+    fcdo.add_argument("--designations", type=int, default=6334)
+    fcdo.add_argument("--import", dest="do_import", action="store_true")
+    fcdo.add_argument("--database", choices=("postgres", "sqlite"), default="postgres")
     args = parser.parse_args()
     print("Machine:")
     print_machine()
-    {"parse": cmd_parse, "import": cmd_import, "ftm": cmd_ftm}[args.command](args)
+    {"parse": cmd_parse, "import": cmd_import, "ftm": cmd_ftm, "fcdo": cmd_fcdo}[args.command](args)
 
 
 if __name__ == "__main__":

@@ -20,14 +20,15 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Max
+from django.db.models import Max, Model
+from django.db.models.fields import AutoFieldMixin
 from django.utils import timezone
 
 from audit.services import audit_record
 from screening import audit_actions
 from screening.lists import FORMATS, parser_for
 from screening.lists._common import entry_dict
-from screening.lists.record import Entry, ParseError
+from screening.lists.record import ParseError
 from screening.models import EntryChange, ListEntry, ListVersion, Source, VersionStatus
 from screening.models.watchlists import VERSION_TRANSITIONS, ChangeKind
 from screening.signals import watchlist_version_activated
@@ -279,7 +280,10 @@ def _import(*, source: Source, path: Path, actor: Any, origin: str, checksum: st
     hashes: dict[str, str] = {}
     counts: Counter[str] = Counter()
     names = 0
-    writer = _EntryWriter(version)
+    writer = _Inserter(ListEntry, _ENTRY_COLUMNS, json_names=("data",))
+    pk = ListEntry._meta.pk
+    now = ListEntry._meta.get_field("created_at").get_db_prep_save(timezone.now(), connection)
+    version_id = ListEntry._meta.get_field("version").get_db_prep_save(version.pk, connection)
     for entry in stream:
         if entry.ref in hashes:
             raise _Refused(f"{path}: entry {entry.ref} appears twice")
@@ -290,7 +294,11 @@ def _import(*, source: Source, path: Path, actor: Any, origin: str, checksum: st
         hashes[entry.ref] = entry_hash
         counts[entry.schema] += 1
         names += len(entry.names)
-        writer.add(entry, canonical, entry_hash)
+        # The JSON serialised for the content hash is stored as is: no second json.dumps.
+        row_id = pk.get_db_prep_save(uuid.uuid4(), connection)
+        writer.add(
+            (row_id, now, now, version_id, entry.ref, entry.schema, entry.primary_name[:500], canonical, entry_hash)
+        )
     writer.flush()
     total = len(hashes)
     if total == 0:
@@ -352,44 +360,31 @@ def _canonical_json(data: dict) -> str:
     return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
-class _EntryWriter:
-    """Inserts a version's entries in batches with one parameterised ``executemany`` per batch.
+class _Inserter:
+    """Inserts rows of one model with one parameterised ``executemany`` per ``BATCH`` rows.
 
     The same rows ``bulk_create`` would write, without its per-row model instances and value
     preparation, and without the ``UNNEST`` arrays it builds on PostgreSQL (psycopg escapes every
-    JSON document inside the array literal in Python, which was the largest cost of an import).
-    The JSON already serialised for the content hash is stored as is: no second ``json.dumps``.
+    JSON document inside the array literal in Python: the largest cost of an import before).
+    Rows are tuples of database-ready values in the order of ``names``; an auto-increment primary
+    key is left to the database, and every other column must be named (checked, so that a new
+    model field cannot be silently left out).
     """
 
-    _FIELDS = ("id", "created_at", "updated_at", "version", "ref", "schema", "primary_name", "data", "content_hash")
-
-    def __init__(self, version: ListVersion) -> None:
-        fields = [ListEntry._meta.get_field(name) for name in self._FIELDS]
-        if {f.column for f in ListEntry._meta.concrete_fields} != {f.column for f in fields}:
-            raise RuntimeError("ListEntry has changed: update _EntryWriter._FIELDS")  # pragma: no cover
+    def __init__(self, model: type[Model], names: tuple[str, ...], json_names: tuple[str, ...] = ()) -> None:
+        fields = [model._meta.get_field(name) for name in names]
+        required = {f.column for f in model._meta.concrete_fields if not isinstance(f, AutoFieldMixin)}
+        if required != {f.column for f in fields}:
+            raise RuntimeError(f"{model.__name__} has changed: update the columns its import writes")
         quote = connection.ops.quote_name
         json_cast = "::jsonb" if connection.vendor == "postgresql" else ""
-        placeholders = ", ".join("%s" + (json_cast if f.name == "data" else "") for f in fields)
+        placeholders = ", ".join("%s" + (json_cast if f.name in json_names else "") for f in fields)
         columns = ", ".join(quote(f.column) for f in fields)
-        self.sql = f"INSERT INTO {quote(ListEntry._meta.db_table)} ({columns}) VALUES ({placeholders})"  # noqa: S608
-        self._id = ListEntry._meta.pk
-        now = ListEntry._meta.get_field("created_at").get_db_prep_save(timezone.now(), connection)
-        version_id = ListEntry._meta.get_field("version").get_db_prep_save(version.pk, connection)
-        self._fixed = (now, now, version_id)
+        self.sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({placeholders})"  # noqa: S608
         self._rows: list[tuple] = []
 
-    def add(self, entry: Entry, canonical: str, entry_hash: str) -> None:
-        self._rows.append(
-            (
-                self._id.get_db_prep_save(uuid.uuid4(), connection),
-                *self._fixed,
-                entry.ref,
-                entry.schema,
-                entry.primary_name[:500],
-                canonical,
-                entry_hash,
-            )
-        )
+    def add(self, row: tuple) -> None:
+        self._rows.append(row)
         if len(self._rows) >= BATCH:
             self.flush()
 
@@ -398,6 +393,10 @@ class _EntryWriter:
             with connection.cursor() as cursor:
                 cursor.executemany(self.sql, self._rows)
             self._rows = []
+
+
+_ENTRY_COLUMNS = ("id", "created_at", "updated_at", "version", "ref", "schema", "primary_name", "data", "content_hash")
+_CHANGE_COLUMNS = ("version", "ref", "kind", "primary_name", "fields")
 
 
 def changed_fields(old: dict, new: dict) -> list[str]:
@@ -413,32 +412,19 @@ def diff_versions(old: ListVersion, new: ListVersion) -> VersionDiff:
 
 def _diff_against(active: ListVersion, version: ListVersion, hashes: dict[str, str]) -> VersionDiff:
     diff = _diff(active, version, hashes)
-    rows: list[EntryChange] = []
-    for chunk in _chunks(diff.added, BATCH):
-        names = dict(ListEntry.objects.filter(version=version, ref__in=chunk).values_list("ref", "primary_name"))
-        rows += [
-            EntryChange(version=version, ref=ref, kind=ChangeKind.ADDED, primary_name=names.get(ref, ""))
-            for ref in chunk
-        ]
-    for chunk in _chunks(diff.removed, BATCH):
-        old_names = dict(ListEntry.objects.filter(version=active, ref__in=chunk).values_list("ref", "primary_name"))
-        rows += [
-            EntryChange(version=version, ref=r, kind=ChangeKind.REMOVED, primary_name=old_names.get(r, ""))
-            for r in chunk
-        ]
-    for chunk in _chunks(list(diff.changed), BATCH):
-        new_names = dict(ListEntry.objects.filter(version=version, ref__in=chunk).values_list("ref", "primary_name"))
-        rows += [
-            EntryChange(
-                version=version,
-                ref=r,
-                kind=ChangeKind.CHANGED,
-                primary_name=new_names.get(r, ""),
-                fields=diff.changed[r],
-            )
-            for r in chunk
-        ]
-    EntryChange.objects.bulk_create(rows, batch_size=BATCH)
+    changes = _Inserter(EntryChange, _CHANGE_COLUMNS, json_names=("fields",))
+    version_id = EntryChange._meta.get_field("version").get_db_prep_save(version.pk, connection)
+    for kind, refs, holder in (
+        (ChangeKind.ADDED, diff.added, version),
+        (ChangeKind.REMOVED, diff.removed, active),
+        (ChangeKind.CHANGED, sorted(diff.changed), version),
+    ):
+        for chunk in _chunks(refs, BATCH):
+            names = dict(ListEntry.objects.filter(version=holder, ref__in=chunk).values_list("ref", "primary_name"))
+            for ref in chunk:
+                fields = diff.changed[ref] if kind == ChangeKind.CHANGED else []
+                changes.add((version_id, ref, str(kind), names.get(ref, ""), json.dumps(fields)))
+    changes.flush()
     return diff
 
 
