@@ -221,8 +221,8 @@ def screening_snapshot() -> Any:
 
 def screen_subject(subject: Subject) -> Outcome:
     """Screen one party against the active lists; every match comes with the engine's explanation."""
-    from screening.engine import ALGORITHM_VERSION, InvalidQuery, Query, screen
-    from screening.services.screenings import thresholds_config
+    from screening.engine import InvalidQuery, Query
+    from screening.services.releases import screen_live
 
     snapshot = screening_snapshot()
     try:
@@ -234,7 +234,7 @@ def screen_subject(subject: Subject) -> Outcome:
         )
     except InvalidQuery as exc:
         raise SubjectUnscreenable(str(exc)) from None
-    matches = screen(snapshot.index, query, thresholds=thresholds_config())
+    matches, algorithm_version = screen_live(snapshot, query)
     hits = [
         Hit(
             entity=match.entity,
@@ -250,7 +250,7 @@ def screen_subject(subject: Subject) -> Outcome:
         )
         for match in matches
     ]
-    return Outcome(hits=hits, list_versions=snapshot.record, algorithm_version=ALGORITHM_VERSION)
+    return Outcome(hits=hits, list_versions=snapshot.record, algorithm_version=algorithm_version)
 
 
 def list_entries_for(hits: list[Any]) -> dict[Any, dict[str, Any]]:

@@ -23,7 +23,7 @@ from kyc.models import HitStatus, Party, ScreeningHit
 from kyc.services.pipeline import subject_of
 from monitoring.party_index import entry_queries, holder, monitored_statuses
 from monitoring.services.alerts import alert_raise, removal_annotate
-from screening.engine import Match, Query, screen
+from screening.engine import Match, Query
 from screening.models import ListEntry, ListVersion
 from screening.selectors import entry_from_data
 
@@ -48,9 +48,10 @@ class ChunkOutcome:
 
 
 def thresholds() -> Any:
-    from screening.services.screenings import thresholds_config
+    """The live release's thresholds (what a forward screening of a party alerts at)."""
+    from screening.services.releases import release_plan
 
-    return thresholds_config()
+    return release_plan().live.thresholds
 
 
 def forward_matches(snapshot: Any, party: Party, *, sources: Collection[str] | None, limit: int) -> list[Match]:
@@ -62,7 +63,10 @@ def forward_matches(snapshot: Any, party: Party, *, sources: Collection[str] | N
         birth_date=subject.birth_date,
         countries=tuple(c.lower() for c in subject.countries if len(c) == 2),
     )
-    return screen(snapshot.index, query, thresholds=thresholds(), sources=sources, limit=limit)
+    from screening.services.releases import screen_live
+
+    matches, _ = screen_live(snapshot, query, sources=sources, limit=limit)
+    return matches
 
 
 def _holds(snapshot: Any, version: ListVersion) -> bool:

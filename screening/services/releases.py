@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -178,6 +178,22 @@ def snapshot_for_algorithm(algorithm: RunnableAlgorithm, base: Snapshot) -> Snap
         _family_snapshots.pop(next(iter(_family_snapshots)))
     _family_snapshots[key] = snapshot
     return snapshot
+
+
+def screen_live(
+    base: Snapshot, query: Any, *, sources: Collection[str] | None = None, limit: int = 10
+) -> tuple[list[Any], str]:
+    """Screen with the live release (its algorithm and thresholds) on ``base``'s list versions.
+
+    For the screenings that are not stored as Screening rows (kyc onboarding, ongoing monitoring):
+    they follow promotions and rollbacks like the screening API. Returns (matches, algorithm version).
+    """
+    live = release_plan().live
+    snapshot = snapshot_for_algorithm(live.algorithm, base)
+    matches = live.algorithm.run(
+        snapshot.index, query, threshold=None, thresholds=live.thresholds, sources=sources, limit=limit
+    )
+    return matches, live.algorithm.version
 
 
 def _snapshot_of(screening: Screening, held: dict[tuple[str, ...], Snapshot]) -> Snapshot:

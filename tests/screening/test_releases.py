@@ -386,3 +386,17 @@ def test_a_rollback_to_a_version_no_longer_installed_is_refused(sample_lists, se
     finally:
         registry.register(legacy_version)
     assert live_release().label == "strict UN"
+
+
+def test_onboarding_and_monitoring_screen_with_the_live_release(sample_lists, settings):
+    from kyc import integrations
+    from monitoring.services import rescreen
+
+    subject = integrations.Subject(name="Ivan Obraztsov", schema="Person", birth_date=None, countries=())
+    assert IVAN in [hit.entity for hit in integrations.screen_subject(subject).hits]
+    settings.TILLIT_RELEASE_MIN_SHADOW_SCREENINGS = 0
+    services.release_promote(release=shadow_release(), actor=None)
+    outcome = integrations.screen_subject(subject)
+    assert IVAN not in [hit.entity for hit in outcome.hits]
+    assert outcome.algorithm_version == ALGORITHM_VERSION
+    assert rescreen.thresholds().for_entity("demo_un", "Person") == 0.99
