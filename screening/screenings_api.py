@@ -166,6 +166,9 @@ class SubjectOutput(serializers.Serializer):
 class ScreeningAlgorithmOutput(serializers.Serializer):
     name = serializers.CharField(source="algorithm")
     version = serializers.CharField(source="algorithm_version")
+    release = serializers.UUIDField(
+        source="release_id", allow_null=True, help_text="The matching release (algorithm + thresholds) that ran."
+    )
 
 
 class ScreeningListVersion(serializers.Serializer):
@@ -284,7 +287,11 @@ def render_screening(screening: Screening) -> dict[str, Any]:
         "matches": [render_match(row) for row in sorted(rows, key=lambda m: m.rank)],
         "match_count": screening.match_count,
         "suppressed": [{"entity": s["entity"], "content_hash": s["content_hash"]} for s in screening.suppressed],
-        "algorithm": {"name": screening.algorithm, "version": screening.algorithm_version},
+        "algorithm": {
+            "name": screening.algorithm,
+            "version": screening.algorithm_version,
+            "release": str(screening.release_id) if screening.release_id else None,
+        },
         "list_versions": {
             code: {"id": str(item["id"]), "number": int(item["number"])}
             for code, item in screening.list_versions.items()

@@ -400,3 +400,12 @@ def test_onboarding_and_monitoring_screen_with_the_live_release(sample_lists, se
     assert IVAN not in [hit.entity for hit in outcome.hits]
     assert outcome.algorithm_version == ALGORITHM_VERSION
     assert rescreen.thresholds().for_entity("demo_un", "Person") == 0.99
+
+
+def test_the_screening_api_names_the_release_that_produced_a_screening(sample_lists, screening_client):
+    release = services.release_ensure_live(actor=None)
+    response = screening_client.post("/api/v1/screenings/", {"name": "Ivan Obraztsov"}, format="json")
+    assert response.status_code == 201, response.content
+    assert response.json()["algorithm"]["release"] == str(release.pk)
+    detail = screening_client.get(f"/api/v1/screenings/{response.json()['id']}/")
+    assert detail.json()["algorithm"]["release"] == str(release.pk)

@@ -129,7 +129,7 @@ def test_a_screening_returns_stores_and_explains_its_matches(screening_client, s
     assert explanation["algorithm"] == ALGORITHM_NAME
     assert explanation["algorithm_version"] == ALGORITHM_VERSION
     assert {f["feature"] for f in explanation["features"]} >= {"name", "birth_date"}
-    assert body["algorithm"] == {"name": ALGORITHM_NAME, "version": ALGORITHM_VERSION}
+    assert body["algorithm"] == {"name": ALGORITHM_NAME, "version": ALGORITHM_VERSION, "release": None}
     assert body["list_versions"] == {
         code: {"id": str(version.id), "number": version.number} for code, version in sample_lists.items()
     }
