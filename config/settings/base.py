@@ -207,6 +207,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "kyc-idempotency-prune": {"task": "kyc.idempotency_prune", "schedule": crontab(minute=23)},
     "monitoring-full-rescreen": {"task": "monitoring.schedule_full_rescreens", "schedule": crontab(minute=40, hour=2)},
     "monitoring-resume-stalled": {"task": "monitoring.resume_stalled", "schedule": timedelta(minutes=5)},
+    "monitoring-drift-check": {"task": "monitoring.drift_check", "schedule": crontab(minute=55, hour=3)},
 }
 
 # --- Logging --------------------------------------------------------------------------------------
@@ -279,6 +280,8 @@ TILLIT_SCREENING_THRESHOLDS = env.json("TILLIT_SCREENING_THRESHOLDS", default={}
 # without a forced reason, and the share of live screenings compared under releases in shadow.
 TILLIT_RELEASE_MIN_SHADOW_SCREENINGS = env.int("TILLIT_RELEASE_MIN_SHADOW_SCREENINGS", default=200)
 TILLIT_RELEASE_SHADOW_SAMPLE = env.float("TILLIT_RELEASE_SHADOW_SAMPLE", default=1.0)
+# Drift and bias checks (monitoring.drift): bounds and windows, e.g. {"psi": 0.25, "min_sample": 50}.
+TILLIT_DRIFT = env.json("TILLIT_DRIFT", default={})
 TILLIT_SCREENING_BATCH_CHUNK = env.int("TILLIT_SCREENING_BATCH_CHUNK", default=200)
 # --- Ongoing monitoring --------------------------------------------------------------------------------
 TILLIT_MONITORING_ENABLED = env.bool("TILLIT_MONITORING_ENABLED", default=True)
