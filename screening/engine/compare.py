@@ -5,6 +5,12 @@ every aligned pair of tokens counts with its similarity times the weight of both
 (rare tokens weigh more than common ones), and every token left over on either side
 counts against the match, the query's own leftovers more than the listed name's (lists
 often carry patronymics and extra given names that a customer record omits).
+
+Token similarity (``token_similarity``) is exact, the same spelling skeleton, an edit-distance
+similarity from ``MIN_TOKEN_SIMILARITY``, the consonant outline for Arabic- and Hebrew-script
+words (which must open like the Latin name: both with a vowel or with the same consonant), or an
+initial for the name it abbreviates. A generic business word shared by two company names weighs
+little; left over on one side it still counts in full.
 """
 
 from __future__ import annotations

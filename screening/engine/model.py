@@ -14,8 +14,12 @@ from screening.lists.record import Identifier
 ALGORITHM_NAME = "tillit-name-match"
 # 1.0.0: first release.
 # 1.1.0: Arabic-script names read through a table of common name parts (arabic.py) and long
-#        vowels; abjad outlines must open like the Latin name; particles bin/ben/ibn, al/el/ar
-#        compare equal. Scores change, so the index cache key (which holds this version) changes.
+#        vowels, abjad outlines must open like the Latin name; particles bin/ben/ibn, al/el/ar
+#        compare equal; -allah, -uddin and -zada compounds split; misspelt family variants compared
+#        through the family's spellings; initials match names of any length (at 0.9); Latin token
+#        matches from 0.75; shared generic business words weigh little; misspelt legal words only
+#        inside legal forms; organisations alert from 0.85. Scores change, so the index cache key
+#        (which holds this version) changes too.
 ALGORITHM_VERSION = "1.1.0"
 
 QUERY_SCHEMAS = ("Person", "Organization", "Vessel", "Aircraft", "Any")

@@ -2,8 +2,11 @@
 
 Pipeline (each step a small function): ``clean`` (Unicode NFKC, control characters) →
 ``to_latin`` (transliteration of every script with anyascii, CJK syllables split) →
-``tokenise`` (case folding, punctuation, hyphens, apostrophes) → ``canonical_tokens``
-("LAST, First" order, honorifics dropped, legal forms and spelling families canonicalised).
+``tokenise`` (case folding, punctuation, hyphens, apostrophes; Arabic-script words through
+``arabic.arabic_tokens``) → ``canonical_tokens`` ("LAST, First" order, honorifics dropped, legal
+forms and spelling families canonicalised, compounds written solid or apart split alike:
+"Abdulrahman"/"Abd al-Rahman", "Nasrullah"/"Nasr Allah", "Saifuddin"/"Saif al-Din",
+"Akhundzada"/"Akhund Zada").
 
 ``skeleton`` and ``consonants`` give the looser keys used to find transliteration variants.
 """
@@ -41,6 +44,7 @@ _ARABIC_RUN = re.compile("([\u0620-\u065f\u066e-\u06d3\u06d5-\u06ed\u06ee\u06ef\
 _VOWELS = re.compile(r"[aeiou]")
 ABJAD_MARK = "_"
 _ALLAH_SUFFIX = re.compile(r"^([a-z]{2,}?)(?:ullah|ulla|ullahi|allah|alla|ollah|ulah|illah)$")
+_ZADA_SUFFIX = re.compile(r"^([a-z]{3,}?)(?:zada|zadah|zadeh|zade)$")
 _DIN_SUFFIX = re.compile(r"^([a-z]{3,}?)(?:uddin|uddeen|uddine|eddine|eddin|addin|oddin|iddin|aldin|eldin)$")
 _ALLAH = frozenset({"allah", "ullah", "ulla", "llah", "lh", "llh", "ollah", "alla"})
 _VOWELS_Y = re.compile(r"[aeiouy]")
@@ -145,10 +149,13 @@ _LEGAL_SUFFIXES = tuple(sorted((w for w in _LEGAL_WORDS if len(w) >= 6), key=len
 @lru_cache(maxsize=65536)
 def _legal_word(word: str) -> str:
     """A misspelt legal-form word ("compayn", "libility") is read as the word it misspells."""
-    if len(word) < 5 or word in LEGAL_FORMS or word[0] not in _LEGAL_INITIALS:
+    if len(word) < 4 or word in LEGAL_FORMS or word[0] not in _LEGAL_INITIALS:
         return word
     found = process.extractOne(word, _LEGAL_WORDS, scorer=OSA.distance, score_cutoff=2 if len(word) >= 9 else 1)
-    return found[0] if found and found[0][0] == word[0] and word not in LEGAL_SYNONYMS else word
+    if not found or found[0][0] != word[0] or word in LEGAL_SYNONYMS:
+        return word
+    # A four-letter word is read as a legal word only with one letter missing ("goup", "join").
+    return found[0] if len(word) > 4 or len(found[0]) == 5 else word
 
 
 def _split_legal_suffix(word: str) -> list[str]:
@@ -161,6 +168,10 @@ def _split_legal_suffix(word: str) -> list[str]:
 
 
 def _canonical_word(word: str) -> list[str]:
+    zada = _ZADA_SUFFIX.match(word)
+    if zada:
+        # "Akhundzada" and "آخوند زاده" are one name: stem plus "zada" (son of), written apart or solid.
+        return [*_canonical_word(zada.group(1)), "zada"]
     din = _DIN_SUFFIX.match(word)
     if din and word not in FAMILY:
         # "Saifuddin", "Salaheddine" and "سيف الدين" are one name: stem plus "din" (al-Din).

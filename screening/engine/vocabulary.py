@@ -161,6 +161,7 @@ _LEGAL_FORM_GROUPS: dict[str, tuple[str, ...]] = {
 # Words of legal-form phrases in other languages or abbreviated, read as the English word first
 # so that "Limited Liability Compagnie" and "Joint Stock Cie" are recognised as phrases.
 LEGAL_SYNONYMS: dict[str, str] = {
+    "companies": "company",
     "compagnie": "company",
     "compania": "company",
     "companhia": "company",
@@ -252,6 +253,7 @@ _FAMILIES: dict[str, tuple[str, ...]] = {
     "nasir": ("nasser", "naser", "nassir", "nasr_"),
     "abbas": ("abas",),
     "hamid": ("hamed", "hameed"),
+    "zada": ("zadeh", "zade", "zadah"),
     "din": ("deen", "eddine", "eddin", "uddin", "uddeen", "addin", "eddyn"),
     "said": ("saeed", "sayed", "sayeed", "saiid", "saied"),
     "yahya": ("yahia", "yehia", "yahiya", "yihya"),

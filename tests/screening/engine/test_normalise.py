@@ -89,3 +89,15 @@ def test_a_misspelt_legal_word_is_read_as_one_only_inside_a_legal_form():
 def test_he_is_a_chinese_surname_not_a_title_and_korean_i_is_the_surname_lee():
     assert canonical_tokens("HE Lin") == ("he", "lin")
     assert canonical_tokens("이재명")[0] == canonical_tokens("Lee Jae-myung")[0] == "ri"
+
+
+def test_the_zada_suffix_splits_like_the_persian_spelling_written_apart():
+    assert canonical_tokens("RAHMATULLAH KAKAZADA") == ("rahmat", "allah", "kaka", "zada")
+    assert canonical_tokens("Akhund Zadeh") == canonical_tokens("Akhundzada") == ("akhund", "zada")
+
+
+def test_plural_and_four_letter_misspelt_legal_words_complete_a_legal_form():
+    assert canonical_tokens("SEVERNOE JOINT STOCK COMPANIES", "Organization") == ("severnoe", "~jsc")
+    assert canonical_tokens("SVETLANA JOIN STOCK COMPANY", "Organization") == ("svetlana", "~jsc")
+    assert canonical_tokens("WINDHAM GOUP INC.", "Organization") == ("windham", "~grp", "~inc")
+    assert canonical_tokens("Join Us Ltd", "Organization") == ("join", "us", "~llc")
