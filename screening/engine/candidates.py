@@ -103,12 +103,7 @@ def candidates(
     seeds = [t for t in terms[:SEED_TERMS] if t[0] <= COMMON_POSTINGS]
     common = terms[len(seeds) :]
     for _, seed_expansions, weight in seeds:
-        best = _best_similarity(index, seed_expansions)
-        if votes:
-            for name_id, sim in best.items():
-                votes[name_id] = votes.get(name_id, 0.0) + weight * sim
-        else:
-            votes = {name_id: weight * sim for name_id, sim in best.items()}
+        _add_votes(votes, _best_similarity(index, seed_expansions), weight)
     if common:
         if seeds:
             _add_common(index, common, votes)
@@ -156,15 +151,31 @@ def _best_similarity(index: Index, expansions: Expansions) -> dict[int, float]:
     best: dict[int, float] = {}
     offsets, data = index.post_offsets, index.post_data
     for vocab_id, sim in expansions:
-        names = data[offsets[vocab_id] : offsets[vocab_id + 1]]
-        if not best:
-            best = dict.fromkeys(names, sim)
-            continue
-        # New names join at the end in posting order; names already there keep the higher similarity.
-        higher = {name_id: best[name_id] for name_id in best.keys() & names if best[name_id] >= sim}
-        best.update(dict.fromkeys(names, sim))
-        best.update(higher)
+        best = _merge_best(best, data[offsets[vocab_id] : offsets[vocab_id + 1]], sim)
     return best
+
+
+def _merge_best(best: dict[int, float], names: Collection[int], sim: float) -> dict[int, float]:
+    """``best`` with ``names`` at ``sim``: new names join at the end in order, others keep the higher similarity.
+
+    The same as ``if best.get(name, 0.0) < sim: best[name] = sim`` for each name, in dict operations.
+    """
+    if not best:
+        return dict.fromkeys(names, sim)
+    higher = {name_id: best[name_id] for name_id in best.keys() & names if best[name_id] >= sim}
+    best.update(dict.fromkeys(names, sim))
+    best.update(higher)
+    return best
+
+
+def _add_votes(votes: dict[int, float], best: dict[int, float], weight: float) -> None:
+    """``votes[name] = votes.get(name, 0.0) + weight * sim`` for each (name, sim) of ``best``, in order."""
+    if not votes:
+        votes.update({name_id: weight * sim for name_id, sim in best.items()})  # 0.0 + x is x
+        return
+    get = votes.get
+    for name_id, sim in best.items():
+        votes[name_id] = get(name_id, 0.0) + weight * sim
 
 
 def _ranked(votes: dict[int, float], count: int) -> list[int]:
@@ -173,9 +184,9 @@ def _ranked(votes: dict[int, float], count: int) -> list[int]:
     A name with less than half the best name's evidence cannot come near the threshold.
     """
     floor = max(votes.values()) * RELATIVE_FLOOR
-    pool = [(name_id, votes[name_id]) for name_id in compress(votes, map(floor.__le__, votes.values()))]
-    pool.sort(key=itemgetter(1), reverse=True)  # stable: ties keep their order
-    return [name_id for name_id, _ in pool[:count]]
+    pool = list(compress(votes, map(floor.__le__, votes.values())))
+    pool.sort(key=votes.__getitem__, reverse=True)  # stable: ties keep their order
+    return pool[:count]
 
 
 def _vote_common_only(index: Index, common: list[Term], votes: dict[int, float]) -> None:
@@ -187,10 +198,10 @@ def _vote_common_only(index: Index, common: list[Term], votes: dict[int, float])
         if len(names) > remaining:
             names = names[:remaining]
         remaining -= len(names)
-        vote = weight * sim
-        for name_id in names:
-            if name_id not in votes:
-                votes[name_id] = vote
+        # New names join in posting order; a name already voted for keeps its (higher) vote.
+        kept = {name_id: votes[name_id] for name_id in votes.keys() & names}
+        votes.update(dict.fromkeys(names, weight * sim))
+        votes.update(kept)
         if not remaining:
             break
     _add_common(index, common[1:], votes)
@@ -211,9 +222,8 @@ def _add_common(index: Index, common: list[Term], votes: dict[int, float]) -> No
         found.append(best)
         if size <= POSTINGS_PER_NAME * len(votes):
             for vocab_id, sim in expansions:
-                for name_id in voted & index.postings(vocab_id):
-                    if best.get(name_id, 0.0) < sim:
-                        best[name_id] = sim
+                best = _merge_best(best, voted & index.postings(vocab_id), sim)
+            found[-1] = best
         else:
             by_tokens.append(({index.vocab_tokens[vocab_id]: sim for vocab_id, sim in expansions}, best))
     if by_tokens:
@@ -229,5 +239,4 @@ def _add_common(index: Index, common: list[Term], votes: dict[int, float]) -> No
                 if top:
                     best[name_id] = top
     for (_, _, weight), best in zip(common, found, strict=True):
-        for name_id, sim in best.items():
-            votes[name_id] += weight * sim
+        _add_votes(votes, best, weight)
