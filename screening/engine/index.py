@@ -37,6 +37,9 @@ from screening.engine.normalise import (
 from screening.lists.record import Entry
 
 _PICKLE_MAGIC = b"TILLIT-INDEX\n"
+# Part of the disk cache key: raise it when the pickled layout changes, so old caches are rebuilt.
+# 2: shared country and identifier sets.
+INDEX_FORMAT = 2
 _IDENT = re.compile(r"[^0-9A-Z]")
 _SEPARATOR = "\x1f"  # ASCII unit separator: never part of a name (control characters are refused)
 _PACKED = ("entity_ids", "name_display", "name_tokens", "vocab_tokens")
@@ -238,6 +241,9 @@ def build_index(entries: Iterable[tuple[str, Entry]], *, versions: Mapping[str, 
     index = Index(versions=dict(versions or {}))
     vocab = index.vocab
     postings: list[list[int]] = []
+    # One object per distinct set (most are empty or one country): a million empty frozensets
+    # would take 400 MiB, and pickle keeps the sharing.
+    shared: dict[frozenset[Any], frozenset[Any]] = {}
     for source, entry in entries:
         entity = len(index.entity_ids)
         index.entity_ids.append(f"{source}:{entry.ref}")
@@ -247,8 +253,10 @@ def build_index(entries: Iterable[tuple[str, Entry]], *, versions: Mapping[str, 
         index.entity_hash += bytes.fromhex(content_hash(entry))
         births = (parse_birth(b.value, b.year_from, b.year_to) for b in entry.birth_dates)
         index.entity_births.append(tuple(b for b in births if b))
-        index.entity_countries.append(frozenset(c.lower() for c in (*entry.nationalities, *entry.countries) if c))
-        index.entity_identifiers.append(_identifier_set(entry))
+        countries = frozenset(c.lower() for c in (*entry.nationalities, *entry.countries) if c)
+        index.entity_countries.append(shared.setdefault(countries, countries))
+        identifiers = _identifier_set(entry)
+        index.entity_identifiers.append(shared.setdefault(identifiers, identifiers))
         index.entity_gender.append(entry.gender)
         seen: set[tuple[str, ...]] = set()
         for name in entry.names:
@@ -320,9 +328,10 @@ def _build_keys(index: Index) -> None:
 
 
 def cache_key(versions: Mapping[str, str]) -> str:
-    """Key of an index on disk: the algorithm version plus the set of list versions it holds."""
+    """Key of an index on disk: the algorithm and index format versions plus the list versions it holds."""
     canonical = "\n".join(f"{code}={version}" for code, version in sorted(versions.items()))
-    digest = hashlib.sha256(f"{ALGORITHM_NAME}/{ALGORITHM_VERSION}\n{canonical}".encode()).hexdigest()
+    algorithm = f"{ALGORITHM_NAME}/{ALGORITHM_VERSION}/index-{INDEX_FORMAT}"
+    digest = hashlib.sha256(f"{algorithm}\n{canonical}".encode()).hexdigest()
     return digest[:32]
 
 

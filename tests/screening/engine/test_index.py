@@ -53,3 +53,16 @@ def test_typo_keys_come_in_position_order_so_candidate_ties_break_alike_in_every
         "abcdefg",
     ]
     assert deletes("abba") == ["abba", "bba", "aba", "abb"]
+
+
+def test_entries_with_the_same_countries_share_one_set_also_after_loading_from_disk(tmp_path):
+    # A million entries without countries must not hold a million empty sets (400 MiB).
+    index = build_index(watchlist(), versions={"ofac": "1"})
+    save_index(index, tmp_path)
+    loaded = load_index(tmp_path, {"ofac": "1"})
+    assert loaded is not None
+    for one in (index, loaded):
+        sets = one.entity_countries + one.entity_identifiers
+        assert sum(1 for s in sets if not s) > 1
+        assert len({id(s) for s in sets if not s}) == 1
+    assert loaded.entity_countries == index.entity_countries
