@@ -1,0 +1,41 @@
+import pytest
+
+from screening.engine import candidates as candidates_module
+from screening.engine.candidates import COMMON_POSTINGS, candidates
+from screening.engine.normalise import canonical_tokens
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Muhammad Ali Khan01234",  # a rare seed token, two common tokens added to its names
+        "Muhammad Ali",  # only common tokens
+        "Mohamed Aly Khan00042",  # spelling variants of the common tokens
+        "Vladimir Putin",
+    ],
+)
+def test_common_tokens_vote_the_same_through_their_postings_or_the_names_own_tokens(index, monkeypatch, name):
+    assert index.posting_count(index.vocab["muhammad"]) > COMMON_POSTINGS
+    tokens = canonical_tokens(name)
+    ranked = candidates_module._ranked
+    votes = {}
+    found = {}
+    for strategy, postings_per_name in (("name tokens", 0), ("postings", 10**9)):
+
+        def record(all_votes, count, strategy=strategy):
+            votes[strategy] = list(all_votes.items())
+            return ranked(all_votes, count)
+
+        monkeypatch.setattr(candidates_module, "POSTINGS_PER_NAME", postings_per_name)
+        monkeypatch.setattr(candidates_module, "_ranked", record)
+        found[strategy] = candidates(index, tokens)
+    assert found["name tokens"]
+    # Every name's vote, the same float in the same order, whichever way the common tokens were looked up.
+    assert votes["name tokens"] == votes["postings"]
+    assert found["name tokens"] == found["postings"]
+
+
+def test_a_rare_token_ranks_its_own_name_first_among_thousands_sharing_the_common_tokens(index):
+    found = candidates(index, canonical_tokens("Muhammad Ali Khan01234"))
+    assert index.entity_ids[index.name_entity[found[0]]] == "bulk:B1234"
+    assert len(found) <= 16
