@@ -101,3 +101,10 @@ def test_plural_and_four_letter_misspelt_legal_words_complete_a_legal_form():
     assert canonical_tokens("SVETLANA JOIN STOCK COMPANY", "Organization") == ("svetlana", "~jsc")
     assert canonical_tokens("WINDHAM GOUP INC.", "Organization") == ("windham", "~grp", "~inc")
     assert canonical_tokens("Join Us Ltd", "Organization") == ("join", "us", "~llc")
+
+
+def test_ukrainian_vietnamese_chinese_and_mexican_legal_forms_are_recognised():
+    assert canonical_tokens("AKTSIONERNE TOVARYSTVO SBERBANK", "Organization") == ("~jsc", "sberbank")
+    assert canonical_tokens("CONG TY TNHH THINH CUONG", "Organization") == ("~llc", "thinh", "cuong")
+    assert canonical_tokens("COMERCIALIZADORA YESSI, S.A. DE C.V.", "Organization")[-1] == "~jsc"
+    assert canonical_tokens("Pat Smith", "Any") == ("pat", "smith")
