@@ -17,6 +17,7 @@ from itertools import compress
 from operator import itemgetter
 
 from screening.engine.compare import token_similarity
+from screening.engine.evidence import schema_compatible
 from screening.engine.index import Index, deletes
 from screening.engine.normalise import abjad_like, consonants, is_legal_form, is_particle, phonetic, skeleton
 
@@ -69,6 +70,26 @@ def expand(index: Index, token: str) -> Expansions:
     return result
 
 
+def _admissible(
+    index: Index, votes: dict[int, float], sources: Collection[str] | None, schema: str
+) -> dict[int, float]:
+    """The votes of names whose entry is in ``sources`` and of a kind ``schema`` may match."""
+    verdicts: dict[int, bool] = {}
+    kept: dict[int, float] = {}
+    name_entity, entity_source, entity_schema = index.name_entity, index.entity_source, index.entity_schema
+    for name_id, vote in votes.items():
+        entity = name_entity[name_id]
+        ok = verdicts.get(entity)
+        if ok is None:
+            ok = (sources is None or entity_source[entity] in sources) and schema_compatible(
+                schema, entity_schema[entity]
+            )
+            verdicts[entity] = ok
+        if ok:
+            kept[name_id] = vote
+    return kept
+
+
 def _query_terms(index: Index, tokens: tuple[str, ...]) -> list[str]:
     """Query tokens, adjacent pairs written solid ("bin laden" -> "binladen") and solid words split."""
     terms = [t for t in tokens if len(t) > 1]
@@ -93,8 +114,14 @@ def candidates(
     *,
     limit: int = MAX_CANDIDATES,
     sources: Collection[str] | None = None,
+    schema: str = "Any",
 ) -> list[int]:
-    """Ids of the names most likely to match the query tokens, best first (at most two per entity)."""
+    """Ids of the names most likely to match the query tokens, best first (at most two per entity).
+
+    Only names of entries the query may match count: from ``sources`` (all when None) and of a
+    kind compatible with ``schema``, so a person's query is never crowded out by companies with
+    the same words in their names.
+    """
     votes: dict[int, float] = {}
     terms = [term for term in map(partial(_term, index), _query_terms(index, tokens)) if term[1]]
     terms.sort(key=itemgetter(0))
@@ -109,14 +136,14 @@ def candidates(
             _add_common(index, common, votes)
         else:
             _vote_common_only(index, common, votes)
+    if votes and (sources is not None or schema != "Any"):
+        votes = _admissible(index, votes, sources, schema)
     if not votes:
         return []
     out: list[int] = []
     per_entity: dict[int, int] = {}
     for name_id in _ranked(votes, limit * 6):
         entity = index.name_entity[name_id]
-        if sources is not None and index.entity_source[entity] not in sources:
-            continue
         # One entity with thirty aliases must not crowd every other entity out.
         seen = per_entity.get(entity, 0)
         if seen >= NAMES_PER_ENTITY:

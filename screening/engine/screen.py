@@ -55,7 +55,7 @@ def screen(
     # The same listed name often appears on several lists: compare each spelling once per query.
     compared: dict[str, NameComparison] = {}
     weight = index.weight_lookup
-    for name_id in candidates(index, tokens, sources=sources):
+    for name_id in candidates(index, tokens, sources=sources, schema=query.schema):
         entity = index.name_entity[name_id]
         if not schema_compatible(query.schema, index.entity_schema[entity]):
             continue

@@ -39,3 +39,16 @@ def test_a_rare_token_ranks_its_own_name_first_among_thousands_sharing_the_commo
     found = candidates(index, canonical_tokens("Muhammad Ali Khan01234"))
     assert index.entity_ids[index.name_entity[found[0]]] == "bulk:B1234"
     assert len(found) <= 16
+
+
+def test_a_persons_query_is_not_crowded_out_by_companies_sharing_its_words():
+    from screening.engine import Query, build_index, screen
+    from tests.screening.engine.conftest import organisation, person
+
+    companies = [("ofac", organisation(f"C{i}", f"Yildirim Akise Agency {i:02d}")) for i in range(40)]
+    index = build_index([*companies, ("ofac", person("P1", "YILDIRIM, Akise"))], versions={"ofac": "1"})
+    found = candidates(index, canonical_tokens("Akise Yildirim"), schema="Person")
+    assert [index.entity_ids[index.name_entity[name_id]] for name_id in found] == ["ofac:P1"]
+    assert [m.entity for m in screen(index, Query(name="Akise Yıldırım", schema="Person"))] == ["ofac:P1"]
+    # Without a kind, every entry may match: the companies still come first among the candidates.
+    assert len(candidates(index, canonical_tokens("Akise Yildirim"))) > 1
