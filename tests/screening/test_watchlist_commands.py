@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import shutil
 import urllib.error
+from datetime import timedelta
 from email.message import Message
 from pathlib import Path
 
@@ -134,6 +135,19 @@ def test_sync_downloads_imports_and_then_sends_a_conditional_request(network) ->
     assert SyncRun.objects.filter(source=source).count() == 2
     source.refresh_from_db()
     assert source.next_sync_at > source.last_sync_at
+
+
+def test_the_uk_sanctions_list_syncs_from_the_fcdo_url_every_two_hours(network) -> None:
+    _, responses = network
+    source = services.source_ensure(code="gb_fcdo", actor=None)
+    body = (SAMPLES_DIR / "uk_fcdo" / "UK-Sanctions-List.xml").read_bytes()
+    responses["https://sanctionslist.fcdo.gov.uk/docs/UK-Sanctions-List.xml"] = [(body, {"ETag": '"f1"'})]
+    run_ = sync.source_sync(source=source)
+    assert run_.outcome == "imported"
+    assert run_.version.entry_count == 5
+    assert str(run_.version.published_on) == "2026-02-16"
+    source.refresh_from_db()
+    assert source.next_sync_at - source.last_sync_at == timedelta(hours=2)
 
 
 def test_sync_retries_transient_errors_then_succeeds(network) -> None:
