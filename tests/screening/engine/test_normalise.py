@@ -108,3 +108,10 @@ def test_ukrainian_vietnamese_chinese_and_mexican_legal_forms_are_recognised():
     assert canonical_tokens("CONG TY TNHH THINH CUONG", "Organization") == ("~llc", "thinh", "cuong")
     assert canonical_tokens("COMERCIALIZADORA YESSI, S.A. DE C.V.", "Organization")[-1] == "~jsc"
     assert canonical_tokens("Pat Smith", "Any") == ("pat", "smith")
+
+
+@given(st.text(alphabet=st.characters(min_codepoint=0x0600, max_codepoint=0x06FF) | st.sampled_from(" -"), max_size=40))
+def test_arabic_script_text_always_yields_lower_case_ascii_tokens(text):
+    for schema in ("Person", "Organization"):
+        for token in canonical_tokens(text, schema):
+            assert token and token.isascii() and token == token.lower() and " " not in token
