@@ -36,6 +36,7 @@ from screening.engine import (
     Thresholds,
     screen,
 )
+from screening.engine.thresholds import DEFAULT_SCHEMA_THRESHOLDS
 from screening.models import (
     BatchChunk,
     BatchScreening,
@@ -143,11 +144,18 @@ def thresholds_record(thresholds: Thresholds) -> dict[str, Any]:
 
 
 def thresholds_from_record(record: Mapping[str, Any]) -> Thresholds:
+    """A thresholds configuration from its JSON form; a missing part takes the engine's default.
+
+    Stored records (``thresholds_record``) always carry every part, so they read back exactly; a
+    setting or a new release that leaves out ``by_schema`` keeps the engine's per-kind defaults
+    (organisations from 0.85) rather than silently dropping them.
+    """
     pairs = record.get("by_source_schema") or {}
+    by_schema = record["by_schema"] if "by_schema" in record else DEFAULT_SCHEMA_THRESHOLDS
     return Thresholds(
         default=float(record.get("default", DEFAULT_THRESHOLD)),
         by_source={k: float(v) for k, v in (record.get("by_source") or {}).items()},
-        by_schema={k: float(v) for k, v in (record.get("by_schema") or {}).items()},
+        by_schema={k: float(v) for k, v in (by_schema or {}).items()},
         by_source_schema={tuple(k.split("/", 1)): float(v) for k, v in pairs.items()},  # type: ignore[misc]
     )
 

@@ -409,3 +409,15 @@ def test_the_screening_api_names_the_release_that_produced_a_screening(sample_li
     assert response.json()["algorithm"]["release"] == str(release.pk)
     detail = screening_client.get(f"/api/v1/screenings/{response.json()['id']}/")
     assert detail.json()["algorithm"]["release"] == str(release.pk)
+
+
+def test_a_thresholds_setting_without_per_kind_values_keeps_the_engines_organisation_default(settings):
+    from screening.engine.thresholds import ORGANIZATION_THRESHOLD
+
+    settings.TILLIT_SCREENING_THRESHOLDS = {"default": 0.83}
+    configured = screening_services.configured_thresholds()
+    assert configured.for_entity("any_list", "Person") == 0.83
+    assert configured.for_entity("any_list", "Organization") == ORGANIZATION_THRESHOLD
+    # A stored record names every part: an empty per-kind table reads back empty (faithful replay).
+    stored = screening_services.thresholds_record(configured) | {"by_schema": {}}
+    assert screening_services.thresholds_from_record(stored).for_entity("any_list", "Organization") == 0.83
