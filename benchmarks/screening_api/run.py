@@ -119,9 +119,14 @@ def bodies(listed: list[str], count: int, seed: int) -> list[bytes]:
 
 
 class Client(threading.Thread):
-    def __init__(self, port: int, key: str, work: list[bytes], deadline: float, interval: float | None) -> None:
+    def __init__(
+        self, port: int, key: str, work: list[bytes], deadline: float, interval: float | None, phase: float = 0.0
+    ) -> None:
         super().__init__(daemon=True)
         self.port, self.key, self.work, self.deadline, self.interval = port, key, work, deadline, interval
+        # Paced clients start at evenly spread offsets within one interval: without them every
+        # client fires on the same tick and the "paced" stage measures bursts of --clients requests.
+        self.phase = phase
         self.latencies: list[float] = []
         self.server_ms: list[float] = []
         self.errors: dict[str, int] = {}
@@ -129,7 +134,7 @@ class Client(threading.Thread):
     def run(self) -> None:
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
         headers = {"Authorization": f"Api-Key {self.key}", "Content-Type": "application/json"}
-        next_at = time.perf_counter()
+        next_at = time.perf_counter() + self.phase
         for body in self.work:
             if time.perf_counter() > self.deadline:
                 break
@@ -201,7 +206,10 @@ def stage(port: int, key: str, listed: list[str], *, clients: int, requests: int
     per_client = requests // clients
     deadline = time.perf_counter() + seconds
     interval = clients / rate if rate else None
-    threads = [Client(port, key, bodies(listed, per_client, seed=n), deadline, interval) for n in range(clients)]
+    threads = [
+        Client(port, key, bodies(listed, per_client, seed=n), deadline, interval, (interval or 0.0) * n / clients)
+        for n in range(clients)
+    ]
     started = time.perf_counter()
     for thread in threads:
         thread.start()
