@@ -24,6 +24,9 @@ from screening.engine.normalise import abjad_like, consonants, is_legal_form, is
 COMMON_POSTINGS = 1500
 SEED_TERMS = 3
 MAX_CANDIDATES = 16
+# A word written in Arabic or Hebrew script is known only by its consonants, which many Latin
+# spellings share ("zhd": Zahid, Zahed, Saad): such a query gets more candidates.
+ABJAD_CANDIDATES = 32
 RELATIVE_FLOOR = 0.5
 NAMES_PER_ENTITY = 2
 # Names examined at most when every query token is common ("Muhammad Ali", "John Smith").
@@ -120,8 +123,11 @@ def candidates(
 
     Only names of entries the query may match count: from ``sources`` (all when None) and of a
     kind compatible with ``schema``, so a person's query is never crowded out by companies with
-    the same words in their names.
+    the same words in their names. A query with an Arabic- or Hebrew-script word gets at least
+    ``ABJAD_CANDIDATES``.
     """
+    if limit < ABJAD_CANDIDATES and any(map(abjad_like, tokens)):
+        limit = ABJAD_CANDIDATES
     votes: dict[int, float] = {}
     terms = [term for term in map(partial(_term, index), _query_terms(index, tokens)) if term[1]]
     terms.sort(key=itemgetter(0))

@@ -21,7 +21,7 @@ from functools import lru_cache
 
 from rapidfuzz.distance import OSA, Indel
 
-from screening.engine.normalise import abjad_like, consonants, is_legal_form, skeleton, strip_mark
+from screening.engine.normalise import ABJAD_MARK, consonants, is_legal_form, skeleton, strip_mark
 from screening.engine.vocabulary import FAMILY_SPELLINGS, GENERIC_ORG_WORDS, PARTICLE_CLASSES
 
 MIN_TOKEN_SIMILARITY = 0.75
@@ -67,47 +67,51 @@ def token_similarity(a: str, b: str) -> float:
 
 
 def _similarity(a: str, b: str) -> float:
+    # The helpers (is_legal_form, abjad_like, strip_mark, skeleton) are inlined: this runs for
+    # every new token pair a query brings, and the calls were most of its time.
     if a == b:
         return 1.0
-    if is_legal_form(a) or is_legal_form(b):
+    if a[:1] == "~" or b[:1] == "~":  # a legal form matches only itself
         return 0.0
+    marked_a, marked_b = a[-1:] == ABJAD_MARK, b[-1:] == ABJAD_MARK
+    plain_a = a[:-1] if marked_a else a
+    plain_b = b[:-1] if marked_b else b
     outline = 0.0
-    abjad_pair = abjad_like(a) != abjad_like(b)
+    abjad_pair = marked_a != marked_b
     if abjad_pair:
         # Arabic and Hebrew script leave out short vowels: compare consonant outlines. The names
         # must open alike (both with a vowel, or with the same consonant), and an outline of one
         # consonant ("ly", "sh") says too little to match anything but the same spelling.
-        ca, cb = consonants(a), consonants(b)
-        onset_a, onset_b = skeleton(a)[0], skeleton(b)[0]
-        vowel_a, vowel_b = onset_a in _ONSET_VOWELS, onset_b in _ONSET_VOWELS
-        same_onset = vowel_a == vowel_b and (vowel_a or ca[0] == cb[0])
-        shortest = min(len(ca), len(cb))
-        if strip_mark(a) == strip_mark(b):
+        if plain_a == plain_b:
             return 0.98
-        if not same_onset:
+        ca, cb = consonants(a), consonants(b)
+        vowel_a, vowel_b = skeleton(a)[0] in _ONSET_VOWELS, skeleton(b)[0] in _ONSET_VOWELS
+        if vowel_a != vowel_b or not (vowel_a or ca[0] == cb[0]):
             return 0.0
+        shortest = min(len(ca), len(cb))
         if shortest < 2:
             # Only the same spelling skeleton of a longer word ("awad"/"awwad") still counts.
-            plain_a, plain_b = strip_mark(a), strip_mark(b)
             long_enough = min(len(plain_a), len(plain_b)) >= 4
             return 0.95 if long_enough and skeleton(plain_a) == skeleton(plain_b) else 0.0
-        factor = OUTLINE_FACTOR if shortest >= 3 else SHORT_OUTLINE_FACTOR
-        outline = factor * Indel.normalized_similarity(ca, cb)
         if shortest == 2 and ca != cb:
             outline = 0.0
-    a, b = strip_mark(a), strip_mark(b)
+        else:
+            factor = OUTLINE_FACTOR if shortest >= 3 else SHORT_OUTLINE_FACTOR
+            outline = factor * Indel.normalized_similarity(ca, cb)
+    a, b = plain_a, plain_b
     if a == b:
         return 0.98
     particle = PARTICLE_CLASSES.get(a)
     if particle is not None and particle == PARTICLE_CLASSES.get(b):
         # "bin"/"ben"/"ibn", "al"/"el"/"ar": one particle written two ways.
         return 0.95
-    short = min(len(a), len(b))
+    len_a, len_b = len(a), len(b)
+    short = len_a if len_a < len_b else len_b
     if short == 1:
         # An initial matches the name it abbreviates, however long; the rest of that name,
         # unconfirmed, is counted as a leftover by the alignment.
         return INITIAL_SIMILARITY if a[0] == b[0] else 0.0
-    if max(len(a), len(b)) > 2 * short + 1:
+    if (len_a if len_a > len_b else len_b) > 2 * short + 1:
         return outline if outline >= MIN_OUTLINE_SIMILARITY else 0.0
     if short <= 4 and (a + "g" == b or b + "g" == a) and a[-1] in "gn":
         # Romanised Chinese and Korean syllables in -n and -ng are different names (Chen/Cheng, Jin/Jing).
@@ -115,11 +119,15 @@ def _similarity(a: str, b: str) -> float:
     sa, sb = skeleton(a), skeleton(b)
     if sa == sb:
         return 0.95
-    best = max(Indel.normalized_similarity(a, b), OSA.normalized_similarity(a, b), outline)
-    swapped = len(a) == len(b) and OSA.distance(a, b) == 1 and sorted(a) == sorted(b)
-    if swapped:
-        # Two neighbouring letters swapped ("Sko"/"Sok", "Emna"/"Mena") is a typing slip.
-        return max(best, 0.85)
+    indel = Indel.normalized_similarity(a, b)
+    osa = OSA.normalized_similarity(a, b)
+    best = indel if indel > osa else osa
+    if outline > best:
+        best = outline
+    if len_a == len_b and osa == 1.0 - 1.0 / len_a and sorted(a) == sorted(b):
+        # Two neighbouring letters swapped ("Sko"/"Sok", "Emna"/"Mena") is a typing slip: OSA
+        # distance 1 between anagrams.
+        return best if best > 0.85 else 0.85
     if short <= 3:
         # Short tokens (Kim, Ri, Ali) must be spelled alike; one letter changes a short name.
         return best if best >= 0.85 or (outline and best == outline) else 0.0

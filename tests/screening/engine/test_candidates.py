@@ -52,3 +52,19 @@ def test_a_persons_query_is_not_crowded_out_by_companies_sharing_its_words():
     assert [m.entity for m in screen(index, Query(name="Akise Yıldırım", schema="Person"))] == ["ofac:P1"]
     # Without a kind, every entry may match: the companies still come first among the candidates.
     assert len(candidates(index, canonical_tokens("Akise Yildirim"))) > 1
+
+
+def test_an_arabic_script_query_reaches_a_latin_name_that_many_others_share_its_outline_with():
+    from screening.engine import Query, build_index, screen
+    from screening.engine.candidates import ABJAD_CANDIDATES, MAX_CANDIDATES
+    from tests.screening.engine.conftest import person
+
+    # "زاهد" is known by its consonants z-h-d, which "Saad" and "Sahd" share in the loose skeleton:
+    # thirty such names outvote "Zahid" and would fill the usual sixteen candidate places.
+    others = [("ofac", person(f"S{i}", f"Saad Muhammad Family{i:02d}")) for i in range(30)]
+    index = build_index([*others, ("un", person("Z1", "Muhammad Zahid"))], versions={"ofac": "1", "un": "1"})
+    tokens = canonical_tokens("محمد زاهد", "Person")
+    found = [index.entity_ids[index.name_entity[n]] for n in candidates(index, tokens, schema="Person")]
+    assert MAX_CANDIDATES < len(found) <= ABJAD_CANDIDATES
+    assert "un:Z1" in found
+    assert [m.entity for m in screen(index, Query(name="محمد زاهد", schema="Person"))][:1] == ["un:Z1"]
