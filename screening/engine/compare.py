@@ -181,15 +181,16 @@ def _merge_adjacent(tokens: list[str], others: list[str]) -> list[str]:
     if len(tokens) < 2:
         return tokens
     other = set(others)
-    other_skeletons = {skeleton(o) for o in others if len(o) > 3}
+    # Skeletons are taken only for a pair that may join: most pairs have a token of the other name.
+    other_skeletons: set[str] | None = None
     out: list[str] = []
     i = 0
     while i < len(tokens):
-        if i + 1 < len(tokens):
+        if i + 1 < len(tokens) and tokens[i] not in other and tokens[i + 1] not in other:
             joined = tokens[i] + tokens[i + 1]
-            if (joined in other or skeleton(joined) in other_skeletons) and (
-                tokens[i] not in other and tokens[i + 1] not in other
-            ):
+            if joined not in other and other_skeletons is None:
+                other_skeletons = {skeleton(o) for o in others if len(o) > 3}
+            if joined in other or (other_skeletons and skeleton(joined) in other_skeletons):
                 out.append(joined)
                 i += 2
                 continue
