@@ -1,7 +1,8 @@
 """Prometheus metrics: HTTP latency per route, Celery task durations, retries and failures, queue depth.
 
-Apps define their own domain metrics (screening latency, alert rates, list age...) with prometheus_client
-in their own modules; they all appear at /metrics. With several gunicorn processes, set
+Apps define their own domain metrics in ``<app>/metrics.py`` (screening latency, candidates, scores
+and alerts per list, list age: ``screening.metrics``; MFA failures and lockouts: ``accounts.metrics``;
+webhook delivery failures: ``kyc.metrics``); they all appear at /metrics. With several gunicorn processes, set
 PROMETHEUS_MULTIPROC_DIR so that every process's samples are aggregated.
 """
 
@@ -58,6 +59,10 @@ class MetricsMiddleware:
 class QueueDepthCollector(Collector):
     """Messages waiting in the Celery queues, read from Redis at scrape time."""
 
+    def describe(self) -> Iterator[GaugeMetricFamily]:
+        """The metric name without asking the broker (registration happens at start-up)."""
+        yield GaugeMetricFamily("tillit_celery_queue_depth", "Messages waiting in a Celery queue.", labels=["queue"])
+
     def collect(self) -> Iterator[GaugeMetricFamily]:
         broker = getattr(settings, "CELERY_BROKER_URL", None)
         if not broker or not broker.startswith("redis") or settings.CELERY_TASK_ALWAYS_EAGER:
@@ -74,7 +79,20 @@ class QueueDepthCollector(Collector):
         yield gauge
 
 
-REGISTRY.register(QueueDepthCollector())
+_scrape_collectors: list[Collector] = []
+
+
+def register_scrape_collector(collector: Collector) -> None:
+    """A collector that reads current state at scrape time (the database, the broker).
+
+    It is served in single-process mode (the default registry) and with PROMETHEUS_MULTIPROC_DIR
+    (the per-scrape registry), where only counters and histograms are aggregated from files.
+    """
+    _scrape_collectors.append(collector)
+    REGISTRY.register(collector)
+
+
+register_scrape_collector(QueueDepthCollector())
 
 _task_started: dict[str, float] = {}
 
@@ -128,7 +146,8 @@ def metrics_view(request: HttpRequest) -> HttpResponse:
 
         registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry)
-        registry.register(QueueDepthCollector())
+        for collector in _scrape_collectors:
+            registry.register(collector)
     else:
         registry = REGISTRY
     return HttpResponse(generate_latest(registry), content_type=CONTENT_TYPE_LATEST)

@@ -6,4 +6,7 @@ class ScreeningConfig(AppConfig):
     verbose_name = "Screening and watchlists"
 
     def ready(self) -> None:
-        from screening import screenings_setup  # noqa: F401  # index swap on activation, readiness, audit codes
+        from screening import (
+            metrics,  # noqa: F401  # screening and list-age metrics at /metrics
+            screenings_setup,  # noqa: F401  # index swap on activation, readiness, audit codes
+        )

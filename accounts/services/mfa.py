@@ -23,6 +23,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts import audit_actions, otp
+from accounts.metrics import mfa_failure_observed, mfa_lockout_observed
 from accounts.models import RecoveryCode, TotpDevice, User
 from accounts.notifications import notify_holder
 from accounts.services.users import user_sessions_revoke
@@ -144,6 +145,7 @@ def _audit(action: str, *, user: User, actor: Any, payload: dict[str, Any]) -> N
 def _refuse(device: TotpDevice, refusal: Verification, *, user: User, purpose: str, extra: dict[str, Any]) -> None:
     """Audit an attempt refused by the gate (it does not count as another failure)."""
     device.save(update_fields=["failure_count", "failure_window_started_at", "updated_at"])
+    mfa_failure_observed(purpose=purpose, reason=refusal.outcome.value)
     _audit(
         audit_actions.MFA_FAILED,
         user=user,
@@ -167,6 +169,7 @@ def _fail(
         update_fields=["failure_count", "failure_window_started_at", "last_failure_at", "locked_until", "updated_at"]
     )
     payload = {"purpose": purpose, "reason": outcome.value, "failure_count": device.failure_count, **extra}
+    mfa_failure_observed(purpose=purpose, reason=outcome.value)
     if outcome is Outcome.REPLAYED:
         _audit(audit_actions.MFA_REPLAYED, user=user, actor=user, payload=payload)
         when = now.strftime("%Y-%m-%d %H:%M:%S")
@@ -175,6 +178,7 @@ def _fail(
         _audit(audit_actions.MFA_FAILED, user=user, actor=user, payload=payload)
     if locked:
         assert device.locked_until is not None
+        mfa_lockout_observed()
         _audit(
             audit_actions.MFA_LOCKED,
             user=user,
@@ -205,6 +209,7 @@ def totp_verify(*, user: User, code: str, purpose: str = "login", action: str | 
     device = _locked_device(user)
     extra: dict[str, Any] = {"step_up_action": action} if action else {}
     if device is None or not device.is_confirmed:
+        mfa_failure_observed(purpose=purpose, reason="not_enrolled")
         _audit(audit_actions.MFA_FAILED, user=user, actor=user, payload={"purpose": purpose, "reason": "not_enrolled"})
         return Verification(Outcome.NOT_ENROLLED)
     refusal = _gate(device, now)
@@ -242,6 +247,7 @@ def recovery_code_use(*, user: User, code: str) -> Verification:
     now = timezone.now()
     device = _locked_device(user)
     if device is None or not device.is_confirmed:
+        mfa_failure_observed(purpose="login", reason="not_enrolled")
         _audit(audit_actions.MFA_FAILED, user=user, actor=user, payload={"purpose": "login", "reason": "not_enrolled"})
         return Verification(Outcome.NOT_ENROLLED)
     extra = {"factor_kind": "recovery_code"}

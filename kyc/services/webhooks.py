@@ -31,6 +31,7 @@ from django.utils import timezone
 
 from audit.services import audit_record
 from kyc import audit_actions, integrations
+from kyc.metrics import webhook_failure_observed
 from kyc.models import DeliveryStatus, WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent
 
 SIGNATURE_HEADER = "Tillit-Signature"
@@ -195,6 +196,8 @@ def webhook_attempt(*, delivery_id: str) -> WebhookDelivery:
         else:
             delivery.status = DeliveryStatus.RETRYING
             delivery.next_attempt_at = now + timedelta(seconds=backoff(number))
+        if not ok:
+            webhook_failure_observed(event_type=delivery.event_type, final=delivery.status == DeliveryStatus.FAILED)
         delivery.save()
     return delivery
 

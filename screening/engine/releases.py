@@ -45,6 +45,7 @@ class ScreenFunction(Protocol):
         sources: Any = ...,
         limit: int = ...,
         suppressed: frozenset[Suppression] = ...,
+        stats: dict[str, int] | None = ...,
     ) -> list[Match]: ...
 
 
@@ -81,6 +82,7 @@ class RunnableAlgorithm:
         sources: Any,
         limit: int,
         suppressed: frozenset[Suppression] = EMPTY_SUPPRESSIONS,
+        stats: dict[str, int] | None = None,
     ) -> list[Match]:
         """Screen with this version; every match is stamped with this version's name and number."""
         found = self.screen(
@@ -91,6 +93,7 @@ class RunnableAlgorithm:
             sources=sources,
             limit=limit,
             suppressed=suppressed,
+            stats=stats,
         )
         return [
             m

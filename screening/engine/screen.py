@@ -43,19 +43,22 @@ def screen(
     sources: Collection[str] | None = None,
     limit: int = DEFAULT_LIMIT,
     suppressed: frozenset[Suppression] = EMPTY_SUPPRESSIONS,
+    stats: dict[str, int] | None = None,
 ) -> list[Match]:
     """Screen one subject; return the matches at or above the threshold, best first.
 
     ``threshold`` overrides every per-source/per-schema threshold when given. ``suppressed``
     holds officers' false-positive decisions: a match is dropped while the entry's content hash
-    is the one the officer saw.
+    is the one the officer saw. ``stats``, when given, receives ``candidates`` (listed names
+    scored) and ``entities`` (entries compared), for metrics.
     """
     tokens = canonical_tokens(query.name, query.schema)
     best: dict[int, tuple[float, NameComparison, int]] = {}
     # The same listed name often appears on several lists: compare each spelling once per query.
     compared: dict[str, NameComparison] = {}
     weight = index.weight_lookup
-    for name_id in candidates(index, tokens, sources=sources, schema=query.schema):
+    found = candidates(index, tokens, sources=sources, schema=query.schema)
+    for name_id in found:
         entity = index.name_entity[name_id]
         if not schema_compatible(query.schema, index.entity_schema[entity]):
             continue
@@ -69,6 +72,9 @@ def screen(
         previous = best.get(entity)
         if previous is None or score > previous[0]:
             best[entity] = (score, comparison, name_id)
+    if stats is not None:
+        stats["candidates"] = len(found)
+        stats["entities"] = len(best)
     floor = threshold if threshold is not None else thresholds.minimum
     matches: list[Match] = []
     for entity, (name_score, comparison, name_id) in best.items():

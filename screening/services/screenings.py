@@ -37,6 +37,7 @@ from screening.engine import (
     screen,
 )
 from screening.engine.thresholds import DEFAULT_SCHEMA_THRESHOLDS
+from screening.metrics import screening_observed
 from screening.models import (
     BatchChunk,
     BatchScreening,
@@ -300,6 +301,7 @@ def check_threshold(value: Any) -> float | None:
 class EngineResult:
     matches: list[Match]
     suppressed: list[dict[str, str]]
+    candidates: int = 0  # listed names the engine scored (for metrics)
 
 
 def run_engine(
@@ -318,6 +320,7 @@ def run_engine(
     ``algorithm`` is a runnable version (``screening.engine.releases``); None runs the installed one.
     """
     suppressed_set = frozenset(suppressions)
+    stats: dict[str, int] = {}
     found = (algorithm.run if algorithm is not None else screen)(
         snapshot.index,
         query,
@@ -325,6 +328,7 @@ def run_engine(
         thresholds=thresholds,
         sources=set(sources) if sources is not None else None,
         limit=limit + len(suppressed_set),
+        stats=stats,
     )
     kept: list[Match] = []
     dropped: list[dict[str, str]] = []
@@ -333,7 +337,7 @@ def run_engine(
             dropped.append({"entity": match.entity, "content_hash": match.content_hash})
         elif len(kept) < limit:
             kept.append(match)
-    return EngineResult(matches=kept, suppressed=dropped)
+    return EngineResult(matches=kept, suppressed=dropped, candidates=stats.get("candidates", 0))
 
 
 def suppressions_for(*, owner_key: str, key: str) -> list[Suppression]:
@@ -514,6 +518,7 @@ def screening_run(
         target=screening,
         payload=_audit_payload(screening, query, result, ring),
     )
+    screening_observed(screening, matches=rows, candidates=result.candidates)
     if batch is None:  # a batch chunk queues its shadow evaluations once, for the whole chunk
         releases.shadow_after_screening(screening=screening, plan=plan)
     screening.prefetched_matches = rows  # type: ignore[attr-defined]
