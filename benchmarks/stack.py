@@ -127,6 +127,27 @@ class Stack:
         self._wait_ready()
         return self
 
+    def wait_until_workers_idle(self, timeout: float = 900) -> float:
+        """Wait until the Celery queue is empty and nothing is unacknowledged; return the seconds waited.
+
+        Importing lists queues their monitoring jobs; a load test measured while the workers still
+        rescreen would measure that backlog, not the traffic it offers.
+        """
+        started = time.monotonic()
+        quiet = 0
+        while time.monotonic() - started < timeout:
+            pending = 0
+            for command in (["llen", "celery"], ["hlen", "unacked"]):
+                out = subprocess.run(
+                    ["redis-cli", "-u", REDIS_URL, *command], check=False, capture_output=True, text=True
+                ).stdout.strip()
+                pending += int(out) if out.isdigit() else 0
+            quiet = quiet + 1 if pending == 0 else 0
+            if quiet >= 3:
+                return time.monotonic() - started
+            time.sleep(1)
+        raise TimeoutError(f"the Celery workers were still busy after {timeout:.0f} s")
+
     def __exit__(self, exc_type: type | None, exc: BaseException | None, tb: TracebackType | None) -> None:
         for process in self.processes:
             if process.poll() is None:
