@@ -17,7 +17,7 @@ from __future__ import annotations
 import fcntl
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -98,8 +98,14 @@ def entries_of(versions: tuple[VersionRef, ...], *, chunk_size: int = 2000) -> I
             yield ref.source, entry_from_data(data)
 
 
-def load_snapshot(versions: tuple[VersionRef, ...], directory: Path | None = None) -> Snapshot:
-    """The index of these versions: from the disk cache, or built (once across processes) and cached."""
+def load_snapshot(
+    versions: tuple[VersionRef, ...], directory: Path | None = None, *, loader: Callable[..., Any] = load_or_build
+) -> Snapshot:
+    """The index of these versions: from the disk cache, or built (once across processes) and cached.
+
+    ``loader`` is the ``load_or_build`` of the algorithm version that reads the index (the installed
+    one unless a release of another version runs: ``screening.services.releases``).
+    """
     directory = directory or index_dir()
     directory.mkdir(parents=True, exist_ok=True)
     version_map = {ref.source: ref.id for ref in versions}
@@ -107,7 +113,7 @@ def load_snapshot(versions: tuple[VersionRef, ...], directory: Path | None = Non
     with lock_path.open("a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # another worker building the same index: wait, then load its file
         try:
-            index = load_or_build(directory, version_map, entries_factory=lambda: entries_of(versions))
+            index = loader(directory, version_map, entries_factory=lambda: entries_of(versions))
         finally:
             fcntl.flock(lock, fcntl.LOCK_UN)
     _prune(directory)

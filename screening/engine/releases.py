@@ -207,10 +207,11 @@ class Alert:
     score: float
 
     @classmethod
-    def of(cls, match: Match | Mapping[str, Any]) -> Alert:
-        if isinstance(match, Match):
-            return cls(match.entity, match.source, match.schema, float(match.score))
-        return cls(str(match["entity"]), str(match["source"]), str(match["schema"]), float(match["score"]))
+    def of(cls, match: Match | Mapping[str, Any] | Any) -> Alert:
+        """From an engine Match, a stored match row (same attribute names) or their dict form."""
+        if isinstance(match, Mapping):
+            return cls(str(match["entity"]), str(match["source"]), str(match["schema"]), float(match["score"]))
+        return cls(match.entity, match.source, match.schema, float(match.score))
 
     def to_dict(self) -> dict[str, Any]:
         return {"entity": self.entity, "source": self.source, "schema": self.schema, "score": round(self.score, 4)}

@@ -29,6 +29,7 @@ from common.logging import get_logger
 from screening import audit_actions as actions
 from screening.engine import Thresholds
 from screening.engine.releases import (
+    Alert,
     RunnableAlgorithm,
     UnknownAlgorithm,
     compare_results,
@@ -40,7 +41,7 @@ from screening.engine.releases import (
 )
 from screening.models import MatchingRelease, ReleaseStatus, Screening, ShadowOrigin, ShadowResult
 from screening.models.screenings import Outcome
-from screening.runtime import NoActiveLists, Snapshot, entries_of, index_dir, runtime, snapshot_for_versions
+from screening.runtime import Snapshot, index_dir, load_snapshot, snapshot_for_versions
 
 log = get_logger(__name__)
 
@@ -125,7 +126,7 @@ def release_plan() -> ReleasePlan:
             "id", "status", "label", "algorithm", "algorithm_version", "thresholds"
         )
     )
-    live = default_release()
+    live: ServingRelease | None = None
     shadows: list[uuid.UUID] = []
     for row in rows:
         if row["status"] == ReleaseStatus.SHADOW:
@@ -144,16 +145,12 @@ def release_plan() -> ReleasePlan:
                     algorithm=f"{row['algorithm']} {row['algorithm_version']}",
                     running=f"{installed().name} {installed().version}",
                 )
+            from screening.services.screenings import thresholds_from_record
+
             live = ServingRelease(
-                id=None, label="", algorithm=installed(), thresholds=serving_thresholds(row["thresholds"])
+                id=None, label="", algorithm=installed(), thresholds=thresholds_from_record(row["thresholds"])
             )
-    return ReleasePlan(live=live, shadow_ids=tuple(shadows))
-
-
-def serving_thresholds(record: Mapping[str, Any]) -> Thresholds:
-    from screening.services.screenings import thresholds_from_record
-
-    return thresholds_from_record(record)
+    return ReleasePlan(live=live or default_release(), shadow_ids=tuple(shadows))
 
 
 # --------------------------------------------------------------------------- indexes per algorithm family
@@ -170,10 +167,7 @@ def snapshot_for_algorithm(algorithm: RunnableAlgorithm, base: Snapshot) -> Snap
     if held is not None:
         return held
     directory = Path(index_dir()) / ("family-" + "".join(c if c.isalnum() else "_" for c in algorithm.index_family))
-    directory.mkdir(parents=True, exist_ok=True)
-    versions = base.versions
-    index = algorithm.load_or_build(directory, base.version_map, entries_factory=lambda: entries_of(versions))
-    snapshot = Snapshot(index=index, versions=versions)
+    snapshot = load_snapshot(base.versions, directory, loader=algorithm.load_or_build)
     if len(_family_snapshots) >= KEEP_FAMILY_SNAPSHOTS:
         _family_snapshots.pop(next(iter(_family_snapshots)))
     _family_snapshots[key] = snapshot
@@ -201,23 +195,14 @@ def _snapshot_of(screening: Screening, held: dict[tuple[str, ...], Snapshot]) ->
     key = tuple(sorted(str(item["id"]) for item in screening.list_versions.values()))
     snapshot = held.get(key)
     if snapshot is None:
-        try:
-            current = runtime.current()
-        except NoActiveLists:
-            current = None
-        if current is not None and current.record == screening.list_versions:
-            snapshot = current
-        else:
-            snapshot = snapshot_for_versions(screening.list_versions)  # LookupError when a version is gone
-        held[key] = snapshot
+        # The process's current index when it holds these versions; LookupError when a version is gone.
+        snapshot = held[key] = snapshot_for_versions(screening.list_versions)
     return snapshot
 
 
 # --------------------------------------------------------------------------- shadow evaluation
 def _alerts(matches: Iterable[Any]) -> list[dict[str, Any]]:
-    return [
-        {"entity": m.entity, "source": m.source, "schema": m.schema, "score": round(float(m.score), 4)} for m in matches
-    ]
+    return [Alert.of(m).to_dict() for m in matches]
 
 
 def _same_configuration(screening: Screening, live: ServingRelease) -> bool:

@@ -7,6 +7,7 @@ the matches with scores and explanations, and the outcome.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import time
@@ -119,13 +120,6 @@ def requester_for(actor: Any) -> Requester:
 
 
 # --------------------------------------------------------------------------- configuration
-def thresholds_config() -> Thresholds:
-    """The live matching release's thresholds (``services.releases``); before any release, the configured ones."""
-    from screening.services.releases import release_plan
-
-    return release_plan().live.thresholds
-
-
 def configured_thresholds() -> Thresholds:
     """Thresholds from ``TILLIT_SCREENING_THRESHOLDS`` ({default, by_source, by_schema, by_source_schema})."""
     conf = getattr(settings, "TILLIT_SCREENING_THRESHOLDS", None)
@@ -437,15 +431,7 @@ def screening_run(
     snapshot = releases.snapshot_for_algorithm(plan.live.algorithm, runtime.current())
     thresholds = plan.live.thresholds
     key = subject.key
-    query = Query(
-        id=key,
-        name=subject.query.name,
-        schema=subject.query.schema,
-        birth_date=subject.query.birth_date,
-        countries=subject.query.countries,
-        identifiers=subject.query.identifiers,
-        gender=subject.query.gender,
-    )
+    query = dataclasses.replace(subject.query, id=key)
     result = run_engine(
         snapshot,
         query,

@@ -74,7 +74,7 @@ def test_screenings_use_the_live_release_thresholds_and_reference_it(sample_list
     assert IVAN not in [m.entity for m in screening.matches.all()]
     assert screening.release == release
     assert screening.thresholds["by_source"] == {"demo_un": 0.99}
-    assert screening_services.thresholds_config().for_entity("demo_un", "Person") == 0.99
+    assert services.release_plan().live.thresholds.for_entity("demo_un", "Person") == 0.99
 
 
 def test_only_one_release_can_be_live():
