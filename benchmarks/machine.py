@@ -38,3 +38,9 @@ def describe() -> str:
 def print_machine() -> None:
     for key, value in machine().items():
         print(f"  {key:<13} {value}")
+
+
+def percentile(values: list[float], pct: float) -> float:
+    """The nearest-rank percentile (0-100) of ``values``: the figure the benchmark READMEs report."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(pct / 100 * (len(ordered) - 1)))]

@@ -27,6 +27,7 @@ from anyascii import anyascii
 from rapidfuzz import fuzz, process
 
 from benchmarks.engine.lists import MATCHING, load_entries, machine
+from benchmarks.machine import percentile
 from screening.engine import Query, build_index, load_index, save_index, screen
 from screening.lists.record import Entry, Name
 
@@ -75,11 +76,6 @@ def query_names(
             j = rng.randrange(len(name))
             out.append(name[:j] + name[j + 1 :] if len(name) > 6 else name)
     return [n for n in out if n.strip()]
-
-
-def percentile(values: list[float], pct: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(pct / 100 * (len(ordered) - 1)))]
 
 
 def time_engine(index, names: list[str]) -> tuple[list[float], float]:

@@ -28,7 +28,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from benchmarks.machine import describe
+from benchmarks.machine import describe, percentile
 from benchmarks.stack import REPO, Stack, require_tools
 
 SHARED = REPO.parent / "shared" / "watchlists"
@@ -195,11 +195,6 @@ def cpu_snapshot(stack: Stack) -> dict[str, dict[int, float]]:
 def cpu_delta(before: dict[str, dict[int, float]], after: dict[str, dict[int, float]]) -> dict[str, float]:
     """CPU used between two snapshots (a backend that started in between counts from zero)."""
     return {kind: sum(max(0.0, cpu - before[kind].get(pid, 0.0)) for pid, cpu in after[kind].items()) for kind in after}
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
 
 
 def stage(port: int, key: str, listed: list[str], *, clients: int, requests: int, seconds: float, rate: float | None):

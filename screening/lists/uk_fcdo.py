@@ -155,9 +155,7 @@ class Designation:
     def add(self, key: str, value: str | None) -> None:
         text = clean(value)
         if text:
-            bucket = self.values.setdefault(key, [])
-            if text not in bucket:
-                bucket.append(text)
+            add_unique(self.values.setdefault(key, []), text)
 
     def add_name(self, parts: list[str], name_type: str, strength: str) -> None:
         text = " ".join(p for p in (clean(x) for x in parts) if p)

@@ -27,9 +27,8 @@ import csv
 import io
 import re
 from collections.abc import Iterator
-from datetime import datetime
 
-from screening.lists._common import PathLike, clean, open_binary
+from screening.lists._common import MONTHS, PathLike, clean, open_binary, partial_date
 from screening.lists.record import Entry, ListMeta, ParseError
 from screening.lists.uk_fcdo import FORMAT, Designation
 
@@ -116,10 +115,9 @@ def _heading(rows: Iterator[tuple[int, list[str]]], path: str) -> tuple[str | No
     published: str | None = None
     line, row = first
     if row and (m := _REPORT_DATE.match(clean(row[0]))):
-        try:
-            published = datetime.strptime(m[1].title(), "%d-%b-%Y").date().isoformat()
-        except ValueError:
-            published = None
+        day, month, year = m[1].lower().split("-")  # month names read by MONTHS: never the locale's
+        date = partial_date(int(year), MONTHS.get(month), int(day))
+        published = date.value if date is not None and date.value and len(date.value) == 10 else None
         second = next(rows, None)
         line, row = second if second else (line + 1, [])
     header: dict[str, int] = {}
