@@ -1,4 +1,4 @@
-"""Monitoring reads: jobs for the admin, the customers the schedule considers, their risk levels."""
+"""Monitoring reads: the customers the schedule considers and their risk levels."""
 
 from __future__ import annotations
 
@@ -6,23 +6,9 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import OuterRef, Subquery
 
-from monitoring.models import MonitoringAlert, MonitoringChunk, MonitoringJob
 from monitoring.party_index import monitored_statuses
-
-
-def job_list() -> QuerySet[MonitoringJob]:
-    """Every job, newest first (the admin's list)."""
-    return MonitoringJob.objects.select_related("list_version__source", "rerun_of").order_by("-created_at")
-
-
-def job_chunks(*, job: MonitoringJob) -> QuerySet[MonitoringChunk]:
-    return job.chunks.order_by("number")
-
-
-def job_alerts(*, job: MonitoringJob) -> QuerySet[MonitoringAlert]:
-    return job.alerts.select_related("hit", "party").order_by("-created_at")
 
 
 def monitoring_risk_levels() -> Iterator[tuple[Any, str | None, datetime]]:

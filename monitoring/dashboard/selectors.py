@@ -22,6 +22,7 @@ from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
+from monitoring.drift import Tally
 from monitoring.models import DriftCheck
 
 
@@ -92,7 +93,7 @@ class ListAlerts:
 
     @property
     def false_positive_rate(self) -> float | None:
-        return self.cleared / self.reviewed if self.reviewed else None
+        return Tally(n=self.reviewed, hits=self.cleared).rate  # the drift checks' definition
 
 
 def alerts_per_list(*, days: int = 30, now: datetime | None = None) -> list[ListAlerts]:
@@ -143,7 +144,7 @@ def false_positive_summary(rows: Sequence[ListAlerts]) -> dict[str, Any]:
         "confirmed": sum(r.confirmed for r in rows),
         "open": sum(r.open for r in rows),
         "reviewed": reviewed,
-        "rate": cleared / reviewed if reviewed else None,
+        "rate": Tally(n=reviewed, hits=cleared).rate,
     }
 
 

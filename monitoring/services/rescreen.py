@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from collections.abc import Collection
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -42,9 +42,9 @@ class StaleScreeningIndex(RuntimeError):
 
 @dataclass
 class ChunkOutcome:
+    """What a chunk did; its alerts and notes are counted from their rows (``jobs.chunk_process``)."""
+
     items: int = 0  # entries used as queries (delta) or parties screened (full)
-    candidates: int = 0
-    results: dict[str, int] = field(default_factory=lambda: defaultdict(int))
 
 
 def thresholds() -> Any:
@@ -103,8 +103,7 @@ def delta_chunk(chunk: Any, *, as_of: datetime) -> ChunkOutcome:
             entity__in=removed, status__in=[HitStatus.PENDING, HitStatus.CLEARING_PROPOSED]
         ).select_related("case")
         for hit in open_hits:
-            if removal_annotate(hit=hit, version=version, chunk=chunk):
-                outcome.results["annotated"] += 1
+            removal_annotate(hit=hit, version=version, chunk=chunk)
     refs = payload.get("screen") or []
     outcome.items = len(refs)
     if not refs:
@@ -123,7 +122,6 @@ def delta_chunk(chunk: Any, *, as_of: datetime) -> ChunkOutcome:
                 log.warning("monitoring: a listed name matched the candidate limit", extra={"entity": entity})
             for party_id in found:
                 wanted[party_id].add(entity)
-    outcome.candidates = len(wanted)
     if not wanted:
         return outcome
     snapshot = _snapshot_holding(version)
@@ -132,14 +130,13 @@ def delta_chunk(chunk: Any, *, as_of: datetime) -> ChunkOutcome:
         for match in forward_matches(snapshot, party, sources=[source], limit=FORWARD_LIMIT):
             if match.entity not in wanted[str(party.pk)]:
                 continue
-            result = alert_raise(
+            alert_raise(
                 party=party,
                 match=match,
                 list_versions=snapshot.record,
                 chunk=chunk,
                 changed_fields=list(entities_changed.get(match.entity, [])),
             )
-            outcome.results[result.outcome] += 1
     return outcome
 
 
@@ -159,8 +156,5 @@ def full_chunk(chunk: Any) -> ChunkOutcome:
     for party in parties:
         outcome.items += 1
         for match in forward_matches(snapshot, party, sources=None, limit=limit):
-            result = alert_raise(
-                party=party, match=match, list_versions=snapshot.record, chunk=chunk, changed_fields=[]
-            )
-            outcome.results[result.outcome] += 1
+            alert_raise(party=party, match=match, list_versions=snapshot.record, chunk=chunk, changed_fields=[])
     return outcome
