@@ -61,6 +61,9 @@ def test_a_screening_rolled_back_counts_for_nothing(sample_lists, django_capture
         services.screening_run(actor=None, subject=subject, channel="cli")
         transaction.set_rollback(True)
     assert sample("tillit_screenings_total", channel="cli", outcome="potential_match") == before
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():  # the same, committed, counts
+        services.screening_run(actor=None, subject=subject, channel="cli")
+    assert sample("tillit_screenings_total", channel="cli", outcome="potential_match") == before + 1
 
 
 def test_the_age_of_each_active_list_version_is_read_at_scrape_time(sample_lists, officer, client):

@@ -110,6 +110,7 @@ def test_a_session_without_its_second_factor_does_not_reach_the_dashboard(make_u
     client.force_login(make_user("auditor"))
     response = client.get(URL)  # the admin's gate answers with its verify page instead
     assert b"tillit-chart" not in response.content and b"alerts raised" not in response.content
+    assert response.status_code == 200 and b'name="_mfa_code"' in response.content  # the second-factor form
 
 
 def test_drift_checks_are_listed_and_readable_but_not_editable(activity, make_user):

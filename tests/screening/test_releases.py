@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import uuid
 from datetime import timedelta
 from io import StringIO
 
@@ -309,6 +310,12 @@ def test_a_shadow_sample_rate_evaluates_a_stable_share_of_live_screenings(
     assert evaluated == {s.pk for s in screenings if services.sampled(s.pk, 0.5)}
     assert 5 <= len(evaluated) <= 35
     assert not any(services.sampled(s.pk, 0.0) for s in screenings)
+    # The choice is a fixed function of the id (so a redelivered task chooses the same).
+    low, high = uuid.UUID(int=0), uuid.UUID(int=(1 << 128) - 1)
+    assert services.sampled(low, 0.5) and not services.sampled(high, 0.5)
+    assert services.sampled(high, 1.0) and not services.sampled(low, 0.0)
+    assert services.shadow_evaluate_screenings(screening_ids=[str(pk) for pk in evaluated]) == 0  # never twice
+    assert set(ShadowResult.objects.filter(release=release).values_list("screening_id", flat=True)) == evaluated
 
 
 def test_live_screenings_are_compared_in_shadow_by_a_real_celery_worker(
@@ -390,16 +397,25 @@ def test_a_rollback_to_a_version_no_longer_installed_is_refused(sample_lists, se
 
 def test_onboarding_and_monitoring_screen_with_the_live_release(sample_lists, settings):
     from kyc import integrations
+    from kyc.models import Party, PartyKind
     from monitoring.services import rescreen
 
     subject = integrations.Subject(name="Ivan Obraztsov", schema="Person", birth_date=None, countries=())
+    party = Party(kind=PartyKind.PERSON, given_names="Ivan", family_name="Obraztsov")
+
+    def monitoring_finds() -> list[str]:
+        snapshot = integrations.screening_snapshot()
+        return [m.entity for m in rescreen.forward_matches(snapshot, party, sources=None, limit=10)]
+
     assert IVAN in [hit.entity for hit in integrations.screen_subject(subject).hits]
+    assert IVAN in monitoring_finds()
     settings.TILLIT_RELEASE_MIN_SHADOW_SCREENINGS = 0
     services.release_promote(release=shadow_release(), actor=None)
     outcome = integrations.screen_subject(subject)
     assert IVAN not in [hit.entity for hit in outcome.hits]
     assert outcome.algorithm_version == ALGORITHM_VERSION
     assert rescreen.thresholds().for_entity("demo_un", "Person") == 0.99
+    assert IVAN not in monitoring_finds()  # the monitoring rescreen of a party follows the promotion too
 
 
 def test_the_screening_api_names_the_release_that_produced_a_screening(sample_lists, screening_client):

@@ -32,14 +32,23 @@ def test_anonymous_callers_are_refused(api, candidate):
 def test_officers_and_api_clients_may_not_read_releases(make_user, login_api, client_api, candidate):
     assert login_api(make_user("officer")).get(URL).status_code == 403
     assert client_api.get(f"{URL}{candidate.pk}/report/").status_code == 403
+    assert login_api(make_user("officer")).get(f"{URL}{candidate.pk}/report/").status_code == 403
+    assert client_api.get(URL).status_code == 403
 
 
-def test_an_auditor_lists_releases_with_their_shadow_counts(make_user, login_api, candidate):
-    body = login_api(make_user("auditor")).get(URL).json()
+def test_an_auditor_lists_releases_with_their_shadow_counts(make_user, login_api, sample_lists, candidate):
+    auditor = login_api(make_user("auditor"))
+    body = auditor.get(URL).json()
     by_label = {r["label"]: r for r in body["results"]}
     assert by_label["strict UN"]["status"] == "shadow"
     assert by_label["strict UN"]["shadow_count"] == 0
     assert any(r["status"] == "live" for r in body["results"])
+    screening_services.screening_run(
+        actor=None, subject=screening_services.parse_subject({"name": "Ivan Obraztsov"}), channel="cli"
+    )
+    services.release_shadow_replay(release=candidate, actor=None)
+    after = {r["label"]: r for r in auditor.get(URL).json()["results"]}
+    assert after["strict UN"]["shadow_count"] == 1
 
 
 def test_the_report_of_an_unknown_release_is_404(make_user, login_api):
