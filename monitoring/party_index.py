@@ -40,7 +40,6 @@ from django.db.models import Q
 from django.utils import timezone
 
 from screening.engine import Index, Query, build_index, screen
-from screening.engine.index import content_hash
 from screening.engine.model import InvalidQuery
 from screening.lists.record import BirthDate, Entry, Name
 
@@ -221,7 +220,7 @@ def build_delta(index: PartyIndex, *, now: datetime, max_size: int | None = None
     for _, record in monitored_parties(changed_since=since) if changed else ():
         seen.add(record.ref)
         position = positions.get(f"{PARTY_SOURCE}:{record.ref}")
-        if position is not None and hashes[position] == content_hash(record):
+        if position is not None and hashes[position] == record.content_hash():
             records.pop(record.ref, None)  # the base already holds exactly this
             ignored.discard(record.ref)
         else:

@@ -13,7 +13,7 @@ from typing import IO
 
 from lxml import etree
 
-from screening.lists.record import BirthDate, Entry, Name, ParseError
+from screening.lists.record import BirthDate, Name, ParseError
 
 PathLike = str | os.PathLike[str]
 
@@ -285,27 +285,3 @@ def ofac_date(text: str) -> BirthDate | None:
     month = MONTHS.get(m["month"].lower()) if m["month"] else None
     day = int(m["day"]) if m["day"] else None
     return partial_date(int(m["year"]), month, day)
-
-
-def entry_dict(entry: Entry) -> dict:
-    """``Entry.to_dict()`` without ``dataclasses.asdict`` (its deep copies dominate bulk imports).
-
-    Produces the same dict, so ``json.dumps`` of it gives the same content hash; a test checks
-    the two stay equal if the record grows a field.
-    """
-    return {
-        "ref": entry.ref,
-        "schema": entry.schema,
-        "names": [{"full": n.full, "kind": n.kind, "script": n.script} for n in entry.names],
-        "birth_dates": [{"value": b.value, "year_from": b.year_from, "year_to": b.year_to} for b in entry.birth_dates],
-        "birth_places": list(entry.birth_places),
-        "nationalities": list(entry.nationalities),
-        "countries": list(entry.countries),
-        "identifiers": [{"type": i.type, "number": i.number, "country": i.country} for i in entry.identifiers],
-        "addresses": list(entry.addresses),
-        "programs": list(entry.programs),
-        "topics": list(entry.topics),
-        "gender": entry.gender,
-        "listed_on": entry.listed_on,
-        "remarks": entry.remarks,
-    }

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 SCHEMAS = ("Person", "Organization", "Vessel", "Aircraft")
 NAME_KINDS = ("primary", "aka", "fka", "weak_aka", "original_script")
@@ -70,12 +70,42 @@ class Entry:
         return self.names[0].full if self.names else ""
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        """The entry as plain JSON values, as ``dataclasses.asdict`` gives it (a test checks).
+
+        Written out field by field: ``asdict`` deep-copies and dominated bulk imports. A new field
+        must be added here too, or the test fails.
+        """
+        return {
+            "ref": self.ref,
+            "schema": self.schema,
+            "names": [{"full": n.full, "kind": n.kind, "script": n.script} for n in self.names],
+            "birth_dates": [
+                {"value": b.value, "year_from": b.year_from, "year_to": b.year_to} for b in self.birth_dates
+            ],
+            "birth_places": list(self.birth_places),
+            "nationalities": list(self.nationalities),
+            "countries": list(self.countries),
+            "identifiers": [{"type": i.type, "number": i.number, "country": i.country} for i in self.identifiers],
+            "addresses": list(self.addresses),
+            "programs": list(self.programs),
+            "topics": list(self.topics),
+            "gender": self.gender,
+            "listed_on": self.listed_on,
+            "remarks": self.remarks,
+        }
+
+    def canonical_json(self) -> str:
+        """The canonical JSON form (sorted keys, no spaces, text unescaped): hashed, and stored as the entry data."""
+        return json.dumps(self.to_dict(), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
     def content_hash(self) -> str:
-        """SHA-256 over a canonical JSON form, so unchanged entries hash equal across versions."""
-        canonical = json.dumps(self.to_dict(), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-        return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+        """SHA-256 over the canonical JSON form, so unchanged entries hash equal across versions."""
+        return canonical_hash(self.canonical_json())
+
+
+def canonical_hash(canonical: str) -> str:
+    """The content hash (hex SHA-256) of an entry's canonical JSON form."""
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,8 +27,7 @@ from django.utils import timezone
 from audit.services import audit_record
 from screening import audit_actions
 from screening.lists import FORMATS, parser_for
-from screening.lists._common import entry_dict
-from screening.lists.record import ParseError
+from screening.lists.record import ParseError, canonical_hash
 from screening.models import EntryChange, ListEntry, ListVersion, Source, VersionStatus
 from screening.models.watchlists import VERSION_TRANSITIONS, ChangeKind
 from screening.signals import watchlist_version_activated
@@ -289,8 +288,8 @@ def _import(*, source: Source, path: Path, actor: Any, origin: str, checksum: st
             raise _Refused(f"{path}: entry {entry.ref} appears twice")
         if len(entry.ref) > REF_MAX:
             raise _Refused(f"{path}: entry key {entry.ref[:40]}... is longer than {REF_MAX} characters")
-        canonical = _canonical_json(entry_dict(entry))
-        entry_hash = hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+        canonical = entry.canonical_json()
+        entry_hash = canonical_hash(canonical)
         hashes[entry.ref] = entry_hash
         counts[entry.schema] += 1
         names += len(entry.names)
@@ -353,11 +352,6 @@ def _import(*, source: Source, path: Path, actor: Any, origin: str, checksum: st
     )
     transaction.on_commit(lambda: watchlist_version_activated.send(sender=ListVersion, version=version, diff=diff))
     return ImportResult(version=version, created=True, diff=diff)
-
-
-def _canonical_json(data: dict) -> str:
-    """The JSON that ``Entry.content_hash()`` hashes; it is also what is stored as the entry's data."""
-    return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
 class _Inserter:

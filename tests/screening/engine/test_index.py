@@ -32,13 +32,6 @@ def test_load_or_build_builds_once_then_reads_the_cache(tmp_path):
     assert second.entity_ids == first.entity_ids
 
 
-def test_the_fast_content_hash_equals_the_entry_content_hash():
-    from screening.engine.index import content_hash
-
-    for _, entry in watchlist()[:9]:
-        assert content_hash(entry) == entry.content_hash()
-
-
 def test_typo_keys_come_in_position_order_so_candidate_ties_break_alike_in_every_process():
     # A set would order them by string hash, which differs per process (PYTHONHASHSEED).
     assert deletes("abcdefgh") == [
