@@ -206,8 +206,9 @@ def _entry(
     if not names:
         raise ParseError(f"entity {entity_id[:80]} has no name", path=str(path), location=f"line {number}")
     identifiers: list[Identifier] = []
-    for prop in IDENTIFIER_PROPS.keys() & props.keys():
-        label = IDENTIFIER_PROPS[prop]
+    for prop, label in IDENTIFIER_PROPS.items():  # in this order: a set's order changes with each process
+        if prop not in props:
+            continue
         for value in _strings(props, prop):
             add_unique(identifiers, Identifier(type=label, number=value))
     birth_dates: list[BirthDate] = []

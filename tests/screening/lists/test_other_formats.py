@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 
 import pytest
@@ -144,3 +145,14 @@ def test_eu_edge_cases_split_names_year_only_dates_and_unknown_countries(tmp_pat
     assert entry.nationalities == []
     assert Identifier(type="id", number="AB123", country="VE") in entry.identifiers
     assert entry.listed_on == "2019-01-21"
+
+
+def test_ftm_identifiers_come_in_a_fixed_order_so_the_content_hash_is_the_same_in_every_process(tmp_path) -> None:
+    # A set of property names iterated in string-hash order gave each process its own order.
+    props = {prop: [f"{i:08d}"] for i, prop in enumerate(reversed(ftm_json.IDENTIFIER_PROPS))}
+    record = {"id": "x-1", "schema": "Company", "properties": {"name": ["Sample Holding"], **props}, "target": True}
+    path = tmp_path / "entities.ftm.json"
+    path.write_text(json.dumps(record) + "\n")
+    _, stream = ftm_json.parse(path)
+    (entry,) = list(stream)
+    assert [i.type for i in entry.identifiers] == list(ftm_json.IDENTIFIER_PROPS.values())
