@@ -215,12 +215,11 @@ def build_delta(index: PartyIndex, *, now: datetime, max_size: int | None = None
     records = dict(index.delta_records)
     ignored = set(index.delta_ids)
     positions = index.positions()
-    hashes = index.base.entity_hash
     seen = set()
     for _, record in monitored_parties(changed_since=since) if changed else ():
         seen.add(record.ref)
         position = positions.get(f"{PARTY_SOURCE}:{record.ref}")
-        if position is not None and hashes[position] == record.content_hash():
+        if position is not None and index.base.content_hash(position) == record.content_hash():
             records.pop(record.ref, None)  # the base already holds exactly this
             ignored.discard(record.ref)
         else:

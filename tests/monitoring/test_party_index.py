@@ -90,3 +90,18 @@ def test_a_new_worker_loads_the_base_from_disk_instead_of_rebuilding_it(lists, o
     fresh = Holder().current(as_of=timezone.now())  # another process
     assert "loaded_from" in fresh.meta
     assert fresh.base.entity_ids == first.base.entity_ids
+
+
+@pytest.mark.django_db
+def test_a_changed_party_whose_record_the_base_already_holds_is_left_to_the_base(lists, onboard):
+    from kyc.models import Party
+    from monitoring.party_index import build_base, build_delta
+
+    lists.activate(BASELINE)
+    customer = onboard("Alice", "Johnson")
+    party_id = str(customer.subject.pk)
+    base = build_base()
+    Party.objects.get(pk=party_id).save()  # touched, not changed
+    index = build_delta(base, now=timezone.now())
+    assert index is not None and f"party:{party_id}" in index.base.entity_ids
+    assert index.delta is None and party_id not in index.delta_ids
