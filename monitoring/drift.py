@@ -25,12 +25,12 @@ difference keeps two tiny rates (0.1 % against 0.3 %) from doing so on their rat
 from __future__ import annotations
 
 import math
-import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from itertools import pairwise
+
+from screening.lists.scripts import letter_scripts
 
 EPSILON = 1e-4
 #: Fixed score bins (left-closed; the last bin also holds 1.0). Matches are stored at or above their
@@ -203,49 +203,34 @@ class GroupRates:
 
 
 # --------------------------------------------------------------------------- scripts
-#: Unicode character-name words that name a script, with the label shown.
-SCRIPTS = {
-    "LATIN": "Latin",
-    "CYRILLIC": "Cyrillic",
-    "ARABIC": "Arabic",
-    "CJK": "CJK",
-    "HIRAGANA": "Kana",
-    "KATAKANA": "Kana",
-    "HANGUL": "Hangul",
-    "GREEK": "Greek",
-    "HEBREW": "Hebrew",
-    "DEVANAGARI": "Devanagari",
-    "BENGALI": "Bengali",
-    "THAI": "Thai",
-    "GEORGIAN": "Georgian",
-    "ARMENIAN": "Armenian",
-    "ETHIOPIC": "Ethiopic",
-    "TAMIL": "Tamil",
+#: ISO 15924 code (``screening.lists.scripts``) -> the label shown; any other script is Other.
+SCRIPT_LABELS = {
+    "Latn": "Latin",
+    "Cyrl": "Cyrillic",
+    "Arab": "Arabic",
+    "Hani": "CJK",
+    "Jpan": "Kana",
+    "Hang": "Hangul",
+    "Grek": "Greek",
+    "Hebr": "Hebrew",
+    "Deva": "Devanagari",
+    "Beng": "Bengali",
+    "Thai": "Thai",
+    "Geor": "Georgian",
+    "Armn": "Armenian",
+    "Ethi": "Ethiopic",
+    "Taml": "Tamil",
 }
 UNKNOWN_SCRIPT = "Unknown"
 OTHER_SCRIPT = "Other"
 
 
-@lru_cache(maxsize=8192)
-def char_script(char: str) -> str | None:
-    """The script of one letter from its Unicode name (``CYRILLIC SMALL LETTER A`` -> Cyrillic), else None."""
-    if not char.isalpha():
-        return None
-    try:
-        words = unicodedata.name(char).split()
-    except ValueError:
-        return OTHER_SCRIPT
-    for word in words[:3]:  # "FULLWIDTH LATIN CAPITAL LETTER A", "ARABIC LETTER ALEF"
-        if word in SCRIPTS:
-            return SCRIPTS[word]
-    return OTHER_SCRIPT
-
-
 def name_script(name: str) -> str:
-    """The script most of a name's letters are written in (ties: the first met); Unknown without letters."""
-    if name.isascii():  # the common case, without a look-up per letter
-        return "Latin" if any(char.isalpha() for char in name) else UNKNOWN_SCRIPT
-    counts = Counter(script for script in map(char_script, name) if script is not None)
-    if not counts:
-        return UNKNOWN_SCRIPT
-    return counts.most_common(1)[0][0]
+    """The script most of a name's letters are written in (ties: the first met); Unknown without letters.
+
+    Full-width and modifier letters count as their script (``Ｏｌｅｇ`` is Latin).
+    """
+    counts: Counter[str] = Counter()
+    for code, letters in letter_scripts(name, forms=True).items():
+        counts[SCRIPT_LABELS.get(code or "", OTHER_SCRIPT)] += letters
+    return counts.most_common(1)[0][0] if counts else UNKNOWN_SCRIPT

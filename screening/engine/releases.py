@@ -23,7 +23,6 @@ once no release in the database needs it (``release_status`` lists them).
 from __future__ import annotations
 
 import dataclasses
-import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -32,6 +31,7 @@ from screening.engine.index import Index, load_or_build
 from screening.engine.model import ALGORITHM_NAME, ALGORITHM_VERSION, EMPTY_SUPPRESSIONS, Match, Query, Suppression
 from screening.engine.screen import screen
 from screening.engine.thresholds import Thresholds
+from screening.lists.scripts import letter_scripts
 
 
 class ScreenFunction(Protocol):
@@ -157,35 +157,30 @@ register(INSTALLED)
 
 
 # --------------------------------------------------------------------------- kinds of names
+# ISO 15924 code (``screening.lists.scripts``) -> writing system; any other is "Other".
 _SCRIPT_GROUPS = {
-    "LATIN": "Latin",
-    "CYRILLIC": "Cyrillic",
-    "GREEK": "Greek",
-    "ARABIC": "Arabic",
-    "HEBREW": "Hebrew",
-    "CJK": "CJK",
-    "HIRAGANA": "CJK",
-    "KATAKANA": "CJK",
-    "HANGUL": "Korean",
-    "DEVANAGARI": "Indic",
-    "BENGALI": "Indic",
-    "TAMIL": "Indic",
-    "GUJARATI": "Indic",
-    "GURMUKHI": "Indic",
-    "THAI": "Thai",
-    "GEORGIAN": "Georgian",
-    "ARMENIAN": "Armenian",
+    "Latn": "Latin",
+    "Cyrl": "Cyrillic",
+    "Grek": "Greek",
+    "Arab": "Arabic",
+    "Hebr": "Hebrew",
+    "Hani": "CJK",
+    "Jpan": "CJK",
+    "Hang": "Korean",
+    "Deva": "Indic",
+    "Beng": "Indic",
+    "Taml": "Indic",
+    "Gujr": "Indic",
+    "Guru": "Indic",
+    "Thai": "Thai",
+    "Geor": "Georgian",
+    "Armn": "Armenian",
 }
 
 
 def name_script(name: str) -> str:
     """The writing system of a name (Latin, Cyrillic, Arabic, CJK, ...); "Mixed" when it has several."""
-    found: set[str] = set()
-    for ch in name:
-        if not ch.isalpha():
-            continue
-        first = unicodedata.name(ch, "").split(" ", 1)[0]
-        found.add(_SCRIPT_GROUPS.get(first, "Other"))
+    found = {_SCRIPT_GROUPS.get(code or "", "Other") for code in letter_scripts(name)}
     if not found:
         return "Other"
     return found.pop() if len(found) == 1 else "Mixed"

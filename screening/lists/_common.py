@@ -1,19 +1,18 @@
-"""Helpers shared by the parsers: text cleaning, script detection, safe XML streaming, dates."""
+"""Helpers shared by the parsers: text cleaning, names with their script, safe XML streaming, dates."""
 
 from __future__ import annotations
 
 import os
 import re
-import unicodedata
 from collections.abc import Iterator
 from datetime import date
-from functools import lru_cache
 from pathlib import Path
 from typing import IO
 
 from lxml import etree
 
 from screening.lists.record import BirthDate, Name, ParseError
+from screening.lists.scripts import script_of
 
 PathLike = str | os.PathLike[str]
 
@@ -21,35 +20,6 @@ MONTHS = {
     m: i
     for i, m in enumerate(["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], start=1)
 }
-
-_SCRIPT_PREFIXES = (
-    ("LATIN", "Latn"),
-    ("CYRILLIC", "Cyrl"),
-    ("ARABIC", "Arab"),
-    ("GREEK", "Grek"),
-    ("HEBREW", "Hebr"),
-    ("GEORGIAN", "Geor"),
-    ("ARMENIAN", "Armn"),
-    ("CJK", "Hani"),
-    ("HIRAGANA", "Jpan"),
-    ("KATAKANA", "Jpan"),
-    ("HANGUL", "Hang"),
-    ("THAI", "Thai"),
-    ("DEVANAGARI", "Deva"),
-    ("BENGALI", "Beng"),
-    ("MYANMAR", "Mymr"),
-    ("ETHIOPIC", "Ethi"),
-    ("TAMIL", "Taml"),
-    ("KHMER", "Khmr"),
-    ("SINHALA", "Sinh"),
-    ("TIBETAN", "Tibt"),
-    ("SYRIAC", "Syrc"),
-    ("THAANA", "Thaa"),
-    ("GUJARATI", "Gujr"),
-    ("GURMUKHI", "Guru"),
-    ("LAO", "Laoo"),
-    ("MONGOLIAN", "Mong"),
-)
 
 
 def clean(value: str | None) -> str:
@@ -59,33 +29,6 @@ def clean(value: str | None) -> str:
     # Same result as collapsing r"\s+" to one space and stripping (both use Unicode whitespace),
     # several times faster on the hot path of every parser.
     return " ".join(value.split())
-
-
-@lru_cache(maxsize=8192)
-def _char_script(char: str) -> str | None:
-    try:
-        uname = unicodedata.name(char)
-    except ValueError:
-        return None
-    for prefix, code in _SCRIPT_PREFIXES:
-        if uname.startswith(prefix):
-            return code
-    return None
-
-
-def script_of(text: str) -> str | None:
-    """ISO 15924 code of the script most letters of ``text`` are written in, or None."""
-    if text.isascii():  # the common case, and the hot path when streaming millions of names
-        return "Latn" if any(c.isalpha() for c in text) else None
-    counts: dict[str, int] = {}
-    for char in text:
-        if char.isalpha():
-            code = _char_script(char)
-            if code is not None:
-                counts[code] = counts.get(code, 0) + 1
-    if not counts:
-        return None
-    return max(counts, key=lambda k: counts[k])
 
 
 def make_name(full: str | None, kind: str) -> Name | None:

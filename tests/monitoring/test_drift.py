@@ -160,6 +160,7 @@ def test_a_group_far_above_the_overall_rate_is_flagged_but_a_tiny_one_is_not():
         ("王小明", "CJK"),
         ("김민준", "Hangul"),
         ("やまだ タロウ", "Kana"),
+        ("ジョーンズ", "Kana"),
         ("Νίκος Παπαδάκης", "Greek"),
         ("דוד כהן", "Hebrew"),
         ("Ｏｌｅｇ", "Latin"),  # full-width letters

@@ -62,6 +62,7 @@ def test_the_installed_version_cannot_be_unregistered():
         ("Владимир Путин", "Cyrillic"),
         ("أسامة بن لادن", "Arabic"),
         ("习近平", "CJK"),
+        ("ジョーンズ", "CJK"),  # the long-vowel mark is Japanese too, not another script
         ("김정은", "Korean"),
         ("Ψάρρας", "Greek"),
         ("Vladimir Путин", "Mixed"),
