@@ -65,6 +65,29 @@ def partial_date(year: int, month: int | None = None, day: int | None = None) ->
         return BirthDate(value=f"{year:04d}-{month:02d}")
 
 
+_UK_DATE = re.compile(r"(\d{1,2}|dd)/(\d{1,2}|mm)/(\d{4})", re.IGNORECASE)
+_UK_MONTH_YEAR = re.compile(r"(\d{1,2}|mm)/(\d{4})", re.IGNORECASE)
+
+
+def uk_date(text: str) -> BirthDate | None:
+    """UK lists' dates: ``dd/mm/yyyy`` (``dd``, ``mm`` or ``00`` for an unknown part), ``mm/yyyy`` or ``yyyy``."""
+    text = clean(text)
+    if m := _UK_DATE.fullmatch(text):
+        day = int(m[1]) if m[1].isdigit() else None
+        month = int(m[2]) if m[2].isdigit() else None
+        return partial_date(int(m[3]), month or None, day or None)
+    if m := _UK_MONTH_YEAR.fullmatch(text):
+        return partial_date(int(m[2]), int(m[1]) if m[1].isdigit() else None)
+    if re.fullmatch(r"\d{4}", text):
+        return partial_date(int(text))
+    return None
+
+
+def exact_date(date: BirthDate | None) -> str | None:
+    """The ISO date of a complete date (YYYY-MM-DD); None for a partial date, a range or no date."""
+    return date.value if date is not None and date.value and len(date.value) == 10 else None
+
+
 def year_range(year_from: int, year_to: int) -> BirthDate | None:
     """A birth-year range; a one-year range collapses to that year."""
     if not (1000 <= year_from <= 2999 and 1000 <= year_to <= 2999):
@@ -204,6 +227,21 @@ def values(elem: etree._Element, name: str) -> list[str]:
 def add_unique(items: list, item: object) -> None:
     if item and item not in items:
         items.append(item)
+
+
+def promote_primary(primaries: list[Name], others: list[Name]) -> bool:
+    """Without a primary name, the first other name (original script only if nothing else) becomes it.
+
+    Moves the name from ``others`` to ``primaries``; False when there is no name at all.
+    """
+    if primaries:
+        return True
+    first = next((n for n in others if n.kind != "original_script"), None) or (others[0] if others else None)
+    if first is None:
+        return False
+    others.remove(first)
+    primaries.append(Name(full=first.full, kind="primary", script=first.script))
+    return True
 
 
 _OFAC_DATE_RE = re.compile(r"^(?:(?P<day>\d{1,2}) )?(?:(?P<month>[A-Za-z]{3}) )?(?P<year>\d{4})$")

@@ -38,7 +38,7 @@ import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from screening.lists._common import PathLike, add_unique, clean, make_name, partial_date
+from screening.lists._common import PathLike, add_unique, clean, exact_date, make_name, promote_primary, uk_date
 from screening.lists.countries import to_iso2
 from screening.lists.record import BirthDate, Entry, Identifier, ListMeta, Name, ParseError
 
@@ -112,18 +112,13 @@ def _xlsx_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
     return rows()
 
 
-def _uk_date(text: str) -> str | None:
-    date = _dob(text)
-    return date.value if date and date.value and len(date.value) == 10 else None
-
-
 def _heading(rows: Iterator[tuple[int, list[str]]], path: Path) -> tuple[str | None, dict[str, int]]:
     first = next(rows, None)
     if first is None or not first[1] or clean(first[1][0]).lower() != "last updated":
         raise ParseError(
             "first row is not 'Last Updated,<date>': not an OFSI consolidated list", path=str(path), location="line 1"
         )
-    published = _uk_date(clean(first[1][1])) if len(first[1]) > 1 else None
+    published = exact_date(uk_date(first[1][1])) if len(first[1]) > 1 else None
     second = next(rows, None)
     header: dict[str, int] = {}
     for index, name in enumerate(second[1] if second else []):
@@ -134,18 +129,6 @@ def _heading(rows: Iterator[tuple[int, list[str]]], path: Path) -> tuple[str | N
             f"header lacks {', '.join(missing)}: not an OFSI consolidated list", path=str(path), location="line 2"
         )
     return published, header
-
-
-def _dob(text: str) -> BirthDate | None:
-    text = clean(text)
-    if m := re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{4})", text):
-        day, month, year = int(m[1]), int(m[2]), int(m[3])
-        return partial_date(year, month or None, day or None)
-    if m := re.fullmatch(r"(\d{1,2})/(\d{4})", text):
-        return partial_date(int(m[2]), int(m[1]) or None)
-    if re.fullmatch(r"\d{4}", text):
-        return partial_date(int(text))
-    return None
 
 
 def _entries(rows: Iterable[tuple[int, list[str]]], header: dict[str, int], path: Path) -> Iterator[Entry]:
@@ -207,7 +190,7 @@ def _entry(group: str, records: list[dict[str, str]], path: Path) -> Entry:
         if name is not None:
             add_unique(primaries if kind == "primary" else names, name)
         add_unique(names, make_name(r.get("Name Non-Latin Script"), "original_script"))
-        add_unique(birth_dates, _dob(r.get("DOB", "")))
+        add_unique(birth_dates, uk_date(r.get("DOB", "")))
         add_unique(birth_places, ", ".join(p for p in (r.get("Town of Birth"), r.get("Country of Birth")) if p))
         for nat in _NUMBERED.split(r.get("Nationality", "")):
             add_unique(nationalities, to_iso2(nat))
@@ -227,18 +210,14 @@ def _entry(group: str, records: list[dict[str, str]], path: Path) -> Entry:
         add_unique(remarks, r.get("Other Information"))
         if r.get("Position"):
             add_unique(remarks, f"Position: {r['Position']}")
-        listed_on = _uk_date(r.get("Listed On", ""))
+        listed_on = exact_date(uk_date(r.get("Listed On", "")))
         if listed_on:
             listed.append(listed_on)
         if m := re.search(r"\(Gender\):\s*(Male|Female)", r.get("Other Information", "")):
             gender = m[1].lower()
-    if not primaries:
-        # Two real groups have no primary row: their first name variant stands in.
-        first = next((n for n in names if n.kind != "original_script"), None) or (names[0] if names else None)
-        if first is None:
-            raise ParseError(f"group {group} has no name", path=str(path), location=f"line {records[0]['_line']}")
-        names.remove(first)
-        primaries.append(Name(full=first.full, kind="primary", script=first.script))
+    # Two real groups have no primary row: their first name variant stands in.
+    if not promote_primary(primaries, names):
+        raise ParseError(f"group {group} has no name", path=str(path), location=f"line {records[0]['_line']}")
     return Entry(
         ref=group,
         schema=SCHEMAS[type_],

@@ -81,10 +81,12 @@ from screening.lists._common import (
     child_text,
     children,
     clean,
+    exact_date,
     local,
     make_name,
     open_binary,
-    partial_date,
+    promote_primary,
+    uk_date,
 )
 from screening.lists.countries import to_iso2
 from screening.lists.record import BirthDate, Entry, Identifier, ListMeta, Name, ParseError
@@ -92,8 +94,6 @@ from screening.lists.record import BirthDate, Entry, Identifier, ListMeta, Name,
 FORMAT = "uk-fcdo"
 SCHEMAS = {"individual": "Person", "entity": "Organization", "ship": "Vessel"}
 PRIMARY = "primary name"
-_DATE = re.compile(r"(\d{1,2}|dd)/(\d{1,2}|mm)/(\d{4})", re.IGNORECASE)
-_MONTH_YEAR = re.compile(r"(\d{1,2}|mm)/(\d{4})", re.IGNORECASE)
 _IMO = re.compile(r"^IMO\s*(?=\d)", re.IGNORECASE)
 
 # Labelled remarks, in the order they are written: (key, label).
@@ -121,26 +121,6 @@ REMARK_FIELDS = (
     ("script", "Non-Latin script"),
     ("bad_dob", "Date of birth as published"),
 )
-
-
-def fcdo_date(text: str) -> BirthDate | None:
-    """``dd/mm/yyyy`` with ``dd``/``mm``/``00`` for unknown parts, ``mm/yyyy`` or ``yyyy``; else None."""
-    text = clean(text)
-    if m := _DATE.fullmatch(text):
-        day = int(m[1]) if m[1].isdigit() else None
-        month = int(m[2]) if m[2].isdigit() else None
-        return partial_date(int(m[3]), month or None, day or None)
-    if m := _MONTH_YEAR.fullmatch(text):
-        return partial_date(int(m[2]), int(m[1]) if m[1].isdigit() else None)
-    if re.fullmatch(r"\d{4}", text):
-        return partial_date(int(text))
-    return None
-
-
-def full_date(text: str) -> str | None:
-    """An ISO date for a complete ``dd/mm/yyyy`` (designation dates), else None."""
-    date = fcdo_date(text)
-    return date.value if date and date.value and len(date.value) == 10 else None
 
 
 @dataclass
@@ -194,12 +174,8 @@ class Designation:
             if name is not None and name.script in (None, "Latn"):
                 name = Name(full=name.full, kind="aka", script=name.script)
             add_unique(others, name)
-        if not primaries:
-            first = next((n for n in others if n.kind != "original_script"), None) or (others[0] if others else None)
-            if first is None:
-                raise ParseError(f"designation {self.ref} has no name", path=path, location=self.location)
-            others.remove(first)
-            primaries.append(Name(full=first.full, kind="primary", script=first.script))
+        if not promote_primary(primaries, others):
+            raise ParseError(f"designation {self.ref} has no name", path=path, location=self.location)
         deduped: list[Name] = []
         seen: set[str] = set()
         for name in primaries + others:  # one spelling filed twice (variation and alias): the first kind wins
@@ -210,7 +186,7 @@ class Designation:
         birth_dates: list[BirthDate] = []
         bad_dobs: list[str] = []
         for text in self.get("dob"):
-            date = fcdo_date(text)
+            date = uk_date(text)
             if date is None:
                 bad_dobs.append(text)
             else:
@@ -243,7 +219,7 @@ class Designation:
             values = self.get(key)
             if values:
                 remarks.append(f"{label}: {'; '.join(values)}")
-        designated = [d for d in (full_date(t) for t in self.get("designated")) if d]
+        designated = [d for d in (exact_date(uk_date(t)) for t in self.get("designated")) if d]
         return Entry(
             ref=self.ref,
             schema=schema,
@@ -281,7 +257,7 @@ def parse_xml(path: PathLike) -> tuple[ListMeta, Iterator[Entry]]:
     for event, elem in stream.iter_events():
         tag = local(elem.tag)
         if event == "end" and tag == "DateGenerated":
-            published = full_date(elem.text or "")
+            published = exact_date(uk_date(elem.text or ""))
             break
         if event == "start" and tag == "Designation":
             break  # no DateGenerated before the first designation

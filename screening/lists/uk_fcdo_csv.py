@@ -28,7 +28,7 @@ import io
 import re
 from collections.abc import Iterator
 
-from screening.lists._common import MONTHS, PathLike, clean, open_binary, partial_date
+from screening.lists._common import MONTHS, PathLike, clean, exact_date, open_binary, partial_date
 from screening.lists.record import Entry, ListMeta, ParseError
 from screening.lists.uk_fcdo import FORMAT, Designation
 
@@ -116,8 +116,7 @@ def _heading(rows: Iterator[tuple[int, list[str]]], path: str) -> tuple[str | No
     line, row = first
     if row and (m := _REPORT_DATE.match(clean(row[0]))):
         day, month, year = m[1].lower().split("-")  # month names read by MONTHS: never the locale's
-        date = partial_date(int(year), MONTHS.get(month), int(day))
-        published = date.value if date is not None and date.value and len(date.value) == 10 else None
+        published = exact_date(partial_date(int(year), MONTHS.get(month), int(day)))
         second = next(rows, None)
         line, row = second if second else (line + 1, [])
     header: dict[str, int] = {}
