@@ -9,8 +9,32 @@ from rest_framework.request import Request
 
 from accounts import keys
 from accounts.models import ApiClient, ApiKey
+from common.prepared import PreparedQuery
 
 SCHEME = "Api-Key"
+
+_KEY_FIELDS = [field.attname for field in ApiKey._meta.concrete_fields]
+_CLIENT_FIELDS = [field.attname for field in ApiClient._meta.concrete_fields]
+# Every request runs this lookup: compiled once (common.prepared), same columns as select_related("client").
+_KEY_BY_PREFIX = PreparedQuery(
+    lambda prefix: (
+        ApiKey.objects.filter(prefix=prefix)
+        .order_by()
+        .values_list(*_KEY_FIELDS, *(f"client__{name}" for name in _CLIENT_FIELDS))
+    )
+)
+
+
+def key_by_prefix(prefix: str) -> ApiKey | None:
+    """The key with this prefix and its client (loaded together), or None."""
+    rows = _KEY_BY_PREFIX.rows(prefix)
+    if not rows:
+        return None  # the prefix is unique: at most one row
+    row = rows[0]
+    key = ApiKey.from_db("default", _KEY_FIELDS, row[: len(_KEY_FIELDS)])
+    client = ApiClient.from_db("default", _CLIENT_FIELDS, row[len(_KEY_FIELDS) :])
+    ApiKey.client.field.set_cached_value(key, client)
+    return key
 
 
 @dataclass(frozen=True)
@@ -59,10 +83,7 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
 
         from accounts.services import api_key_touch
 
-        try:  # the prefix is unique: a plain get, no ORDER BY
-            key: ApiKey | None = ApiKey.objects.select_related("client").get(prefix=prefix)
-        except ApiKey.DoesNotExist:
-            key = None
+        key = key_by_prefix(prefix)
         if key is None or not keys.hashes_match(presented, key.key_hash):
             raise exceptions.AuthenticationFailed("API key is not valid.", code="api_key_invalid")
         if not key.is_active:

@@ -7,7 +7,7 @@ per request: the web process's CPU (``time.process_time``), wall time, the Postg
 SQL statements, and the engine's share; ``--profile`` adds a cProfile listing of where the web CPU goes.
 
     .venv/bin/python benchmarks/screening_api/profile_request.py [--requests 500] [--warmup 100]
-        [--rounds 3] [--samples] [--reuse] [--profile] [--top 40] [--sql]
+        [--rounds 5] [--samples] [--reuse] [--profile] [--top 40] [--sql]
 
 ``--reuse`` keeps the benchmark database from an earlier run (lists already loaded): iterating on a
 change then takes seconds instead of a list import.
@@ -21,8 +21,11 @@ import io
 import json
 import os
 import pstats
+import shutil
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -84,23 +87,67 @@ def backend_cpu(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
 
 
+def callgrind(*command: str) -> None:
+    """Control the callgrind instance this process runs under (instrumentation on/off, zero the counters)."""
+    subprocess.run(["callgrind_control", *command, str(os.getpid())], check=True, capture_output=True)
+
+
+def count_instructions(args: argparse.Namespace) -> None:
+    """Run this script under callgrind, counting instructions only while the measured requests run."""
+    if shutil.which("valgrind") is None:
+        sys.exit("--instructions needs valgrind (apt-get install valgrind)")
+    with tempfile.TemporaryDirectory() as tmp:
+        out, marker = Path(tmp) / "callgrind.out", Path(tmp) / "requests.json"
+        argv = [a for a in sys.argv[1:] if a != "--instructions"]
+        command = [
+            "valgrind",
+            "--tool=callgrind",
+            "--instr-atstart=no",
+            f"--callgrind-out-file={out}",
+            sys.executable,
+            __file__,
+            *argv,
+            "--under-callgrind",
+            str(marker),
+        ]
+        subprocess.run(command, check=True, stderr=subprocess.DEVNULL)
+        totals = [line for line in out.read_text(errors="replace").splitlines() if line.startswith("totals:")]
+        requests = json.loads(marker.read_text())["requests"]
+        instructions = int(totals[-1].split()[1])
+    print(
+        f"  instructions  {instructions / requests / 1e6:.2f} million per request in the web process "
+        f"(callgrind, {requests} requests; does not depend on the machine's load)"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--requests", type=int, default=500, help="measured requests per round")
-    parser.add_argument("--rounds", type=int, default=3, help="measured rounds (the median is reported)")
+    parser.add_argument("--rounds", type=int, default=5, help="measured rounds (the median is reported)")
     parser.add_argument("--warmup", type=int, default=100)
     parser.add_argument("--samples", action="store_true", help="hand-made sample lists instead of ../shared")
     parser.add_argument("--reuse", action="store_true", help="keep the database of an earlier run")
     parser.add_argument("--profile", action="store_true", help="also print a cProfile listing")
     parser.add_argument("--top", type=int, default=40, help="rows of the cProfile listing")
     parser.add_argument("--sql", action="store_true", help="print the SQL statements of one request")
+    parser.add_argument(
+        "--instructions",
+        action="store_true",
+        help="count the web process's instructions per request under valgrind (callgrind): unlike CPU time, "
+        "the count does not change when other work shares the machine (slow: use --requests 200)",
+    )
+    parser.add_argument("--under-callgrind", default="", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.instructions and not args.under_callgrind:
+        count_instructions(args)
+        return
 
     print("POST /api/v1/screenings/ in process (WSGI application, production settings, PostgreSQL)")
     print(f"  machine       {describe()}")
     stack, key, listed, lists = prepare(args.samples, args.reuse)
     print(f"  lists         {lists}")
     os.environ.update(stack.env)
+    os.environ["DB_CONN_MAX_AGE"] = "3600"  # one backend for the whole run (its CPU is read from /proc)
 
     import django
 
@@ -152,6 +199,9 @@ def main() -> None:
     n = len(measured)
     rounds: list[tuple[float, float, float]] = []  # (web CPU, PostgreSQL CPU, SQL statements) per request
     latencies: list[float] = []
+    if args.under_callgrind:
+        callgrind("-z")  # forget anything counted so far
+        callgrind("-i", "on")
     for _ in range(args.rounds):
         statuses.clear()
         statements = 0
@@ -166,11 +216,14 @@ def main() -> None:
         rounds.append((web_ms, (backend_cpu(backend) - pg_before) * 1000 / n, statements / n))
         if any(not s.startswith("201") for s in statuses):
             sys.exit(f"measured requests failed: {sorted(set(statuses))}")
+    if args.under_callgrind:
+        callgrind("-i", "off")
+        Path(args.under_callgrind).write_text(json.dumps({"requests": n * args.rounds}))
     web_ms, pg_ms, per_request = (statistics.median(r[i] for r in rounds) for i in range(3))
 
     print(f"  requests      {args.rounds} rounds of {n} after {args.warmup} warm-up; names as run.py")
     print(
-        f"  web CPU       {web_ms:.2f} ms per request, median of the rounds "
+        f"  web CPU       {web_ms:.2f} ms per request, median of the rounds; best {min(r[0] for r in rounds):.2f} "
         f"({', '.join(f'{r[0]:.2f}' for r in rounds)}; time.process_time of this process)"
     )
     print(f"    engine      {engine_ms:.2f} ms of it: screen() alone on the same names")
