@@ -198,7 +198,6 @@ class DriftCheck(BaseModel):
     parameters = models.JSONField(default=dict, help_text="Bounds, windows and bins in force.")
     metrics = models.JSONField(default=dict)
     flags = models.JSONField(default=list, blank=True)
-    flag_count = models.PositiveIntegerField(default=0, db_index=True)
     subjects = models.PositiveIntegerField(default=0, help_text="Screened subjects read.")
     alerts = models.PositiveIntegerField(default=0, help_text="Alerts read.")
 
@@ -207,6 +206,11 @@ class DriftCheck(BaseModel):
 
     def __str__(self) -> str:
         return f"Drift check {self.created_at:%Y-%m-%d %H:%M} ({self.flag_count} flag(s))"
+
+    @property
+    def flag_count(self) -> int:
+        """How many comparisons crossed a bound."""
+        return len(self.flags)
 
 
 class ComplianceDashboard(DriftCheck):

@@ -124,6 +124,24 @@ def test_drift_checks_are_listed_and_readable_but_not_editable(activity, make_us
     assert client.get(f"{URL}add/").status_code == 403
 
 
+def test_the_drift_check_list_and_page_show_how_many_comparisons_were_flagged(make_user):
+    from monitoring.services.drift import drift_check_run
+    from tests.monitoring.drift_support import make_versions, screen
+
+    v1, v2 = make_versions("custom_shift", 2)
+    screen(100, versions={"custom_shift": v1}, scores=[0.86] * 50)
+    screen(60, versions={"custom_shift": v2}, scores=[0.97] * 60)
+    check = drift_check_run(actor=None, trigger="command")
+    count = len(check.flags)
+    assert count >= 2 and check.flag_count == count
+
+    client = login(make_user("administrator"))
+    listing = text_of(client.get("/admin/monitoring/driftcheck/"))
+    assert re.search(rf"Flag count .* command .* 160 \d+ {count}\b", listing)
+    page = text_of(client.get(f"/admin/monitoring/driftcheck/{check.pk}/change/"))
+    assert re.search(rf"Flag count: {count}\b", page)
+
+
 def test_flags_of_the_latest_drift_check_are_shown_with_their_figures(make_user):
     from monitoring.services.drift import drift_check_run
     from tests.monitoring.drift_support import make_versions, screen

@@ -206,3 +206,60 @@ def test_the_command_reports_a_bad_setting_as_an_error(settings):
     with pytest.raises(CommandError, match="min_sample"):
         call_command("drift_check", stdout=io.StringIO())
     assert not DriftCheck.objects.exists()
+
+
+def two_lists() -> tuple[list[Any], list[Any], Any]:
+    """Screenings and alerts on lists a and b, before (old) and after (new) a split; one screening asked for b only."""
+    from monitoring.observations import Alert, Screened
+
+    new, old = timezone.now(), timezone.now() - timedelta(days=10)
+
+    def screened(at: Any, versions: dict[str, str], alerted: set[str], scope: set[str] | None = None) -> Screened:
+        return Screened(at, "screening", "Latin", (), versions, frozenset(scope) if scope else None, frozenset(alerted))
+
+    def alert(at: Any, source: str, version: str | None, score: float) -> Alert:
+        return Alert(at, "screening", "Latin", (), source, version, score, False, False)
+
+    subjects = [
+        screened(new, {"a": "a2", "b": "b2"}, {"a"}),
+        screened(new, {"a": "a2", "b": "b2"}, {"b"}, scope={"b"}),  # not screened against a
+        screened(old, {"a": "a1", "b": "b1"}, set()),
+        screened(old, {"a": "a1"}, {"a"}),
+    ]
+    alerts = [
+        alert(new, "a", "a2", 0.9),
+        alert(new, "b", "b2", 0.95),
+        alert(old, "a", "a1", 0.85),
+        alert(old, "a", None, 0.99),  # no version recorded: only in the time windows
+        alert(old, "b", "b0", 0.9),  # an older version: only in the time windows
+    ]
+    return subjects, alerts, new - timedelta(days=1)
+
+
+def counts(compared: dict[str, Any]) -> tuple[int, int, int, int, int]:
+    rate, scores = compared["alert_rate"], compared["scores"]
+    return rate["n"], rate["hits"], rate["reference_n"], scores["recent_n"], scores["baseline_n"]
+
+
+def test_each_list_is_compared_on_its_own_versions_screenings_in_its_scope_and_its_alerts():
+    from monitoring.services.drift import compare_versions
+
+    subjects, alerts, _ = two_lists()
+    versions = {"a": [("a2", 2), ("a1", 1)], "b": [("b2", 2), ("b1", 1)]}
+    out, _ = compare_versions(subjects, alerts, versions, drift_config({"min_sample": 1}))
+    # (screened on latest, alerted, screened on previous, alert scores on latest, on previous)
+    assert counts(out["a"]) == (1, 1, 2, 1, 1)
+    assert counts(out["b"]) == (2, 1, 1, 1, 0)
+    assert out["a"]["alert_rate"]["reference_rate"] == 0.5
+
+
+def test_the_time_windows_compare_all_lists_together_then_each_list():
+    from monitoring.services.drift import compare_windows
+
+    subjects, alerts, split = two_lists()
+    out, _ = compare_windows(subjects, alerts, split=split, config=drift_config({"min_sample": 1}))
+    assert list(out) == ["all lists", "a", "b"]
+    # (screened recently, alerted, screened before, alert scores recently, before)
+    assert counts(out["all lists"]) == (2, 2, 2, 2, 3)
+    assert counts(out["a"]) == (1, 1, 2, 1, 2)
+    assert counts(out["b"]) == (2, 1, 1, 1, 1)
