@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from audit.services import audit_record
 from common.logging import get_logger
+from common.prepared import PreparedQuery
 from screening import audit_actions as actions
 from screening.engine import Thresholds
 from screening.engine.releases import (
@@ -119,38 +120,67 @@ def default_release() -> ServingRelease:
     return ServingRelease(id=None, label="", algorithm=installed(), thresholds=configured_thresholds())
 
 
+# Every screening reads the plan: the query is compiled once (common.prepared), and a release row
+# is parsed into a ServingRelease once per distinct content (a changed row is a new key).
+_PLAN_ROWS = PreparedQuery(
+    lambda: MatchingRelease.objects.filter(status__in=(ReleaseStatus.LIVE, ReleaseStatus.SHADOW)).values_list(
+        "id", "status", "label", "algorithm", "algorithm_version", "thresholds"
+    ),
+    arity=0,
+)
+_served: dict[tuple[Any, ...], ServingRelease] = {}
+KEEP_SERVED = 32
+
+
+def _cached_release(key: tuple[Any, ...], build: Callable[[], ServingRelease]) -> ServingRelease:
+    found = _served.get(key)
+    if found is None:
+        found = build()
+        if len(_served) >= KEEP_SERVED:
+            _served.clear()
+        _served[key] = found
+    return found
+
+
+def _live_release(row: tuple[Any, ...], algorithm: RunnableAlgorithm | None) -> ServingRelease:
+    """The live row as a ServingRelease (the installed algorithm, unattributed, when its version cannot run)."""
+    from screening.services.screenings import thresholds_from_record
+
+    pk, _, label, name, version, thresholds = row
+    if algorithm is not None:
+        return ServingRelease(id=pk, label=label, algorithm=algorithm, thresholds=thresholds_from_record(thresholds))
+    # Deployed code that dropped the live version: keep screening with what is installed,
+    # unattributed, and say so loudly once per process.
+    if pk not in _warned_unrunnable:
+        _warned_unrunnable.add(pk)
+        log.error(
+            "screening.release.live_not_runnable",
+            release=str(pk),
+            algorithm=f"{name} {version}",
+            running=f"{installed().name} {installed().version}",
+        )
+    return ServingRelease(id=None, label="", algorithm=installed(), thresholds=thresholds_from_record(thresholds))
+
+
 def release_plan() -> ReleasePlan:
     """The live release and the ids of the releases in shadow (one query)."""
-    rows = list(
-        MatchingRelease.objects.filter(status__in=(ReleaseStatus.LIVE, ReleaseStatus.SHADOW)).values(
-            "id", "status", "label", "algorithm", "algorithm_version", "thresholds"
-        )
-    )
     live: ServingRelease | None = None
     shadows: list[uuid.UUID] = []
-    for row in rows:
-        if row["status"] == ReleaseStatus.SHADOW:
-            shadows.append(row["id"])
+    for row in _PLAN_ROWS.rows():
+        if row[1] == ReleaseStatus.SHADOW:
+            shadows.append(row[0])
             continue
         try:
-            live = serving_release(row)
+            algorithm: RunnableAlgorithm | None = runnable(row[3], row[4])
         except UnknownAlgorithm:
-            # Deployed code that dropped the live version: keep screening with what is installed,
-            # unattributed, and say so loudly once per process.
-            if row["id"] not in _warned_unrunnable:
-                _warned_unrunnable.add(row["id"])
-                log.error(
-                    "screening.release.live_not_runnable",
-                    release=str(row["id"]),
-                    algorithm=f"{row['algorithm']} {row['algorithm_version']}",
-                    running=f"{installed().name} {installed().version}",
-                )
-            from screening.services.screenings import thresholds_from_record
-
-            live = ServingRelease(
-                id=None, label="", algorithm=installed(), thresholds=thresholds_from_record(row["thresholds"])
-            )
-    return ReleasePlan(live=live or default_release(), shadow_ids=tuple(shadows))
+            algorithm = None
+        # The key holds everything the ServingRelease is made of, so a changed row is parsed afresh.
+        key = ("release", *row[:5], repr(row[5]), algorithm)
+        live = _cached_release(key, lambda row=row, algorithm=algorithm: _live_release(row, algorithm))
+    if live is None:
+        conf = getattr(settings, "TILLIT_SCREENING_THRESHOLDS", None)
+        live = _cached_release(("default", repr(conf), installed()), default_release)
+    return ReleasePlan(live=live, shadow_ids=tuple(shadows))
 
 
 # --------------------------------------------------------------------------- indexes per algorithm family

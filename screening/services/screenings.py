@@ -24,6 +24,7 @@ from django.utils.crypto import salted_hmac
 
 from audit.services import audit_record
 from common.logging import get_logger
+from common.prepared import PreparedQuery
 from screening import screenings_audit as actions
 from screening.engine import (
     ALGORITHM_NAME,
@@ -334,9 +335,18 @@ def run_engine(
     return EngineResult(matches=kept, suppressed=dropped, candidates=stats.get("candidates", 0))
 
 
+# Every screening reads its tenant's false positives for the subject: compiled once (common.prepared).
+_SUPPRESSIONS = PreparedQuery(
+    lambda owner_key, key: FalsePositive.objects.filter(owner_key=owner_key, subject_key=key).values_list(
+        "entity", "content_hash"
+    ),
+    arity=2,
+)
+
+
 def suppressions_for(*, owner_key: str, key: str) -> list[Suppression]:
-    rows = FalsePositive.objects.filter(owner_key=owner_key, subject_key=key).values_list("entity", "content_hash")
-    return [Suppression(key, entity, content_hash) for entity, content_hash in rows]
+    """The tenant's false-positive marks for this subject."""
+    return [Suppression(key, entity, content_hash) for entity, content_hash in _SUPPRESSIONS.rows(owner_key, key)]
 
 
 def _entry_ids(snapshot: Snapshot, matches: list[Match]) -> dict[str, Any]:
