@@ -312,20 +312,19 @@ def chunk_retrying(*, chunk_id: Any, error: str) -> None:
 def job_settle(*, job_id: Any) -> MonitoringJob:
     """Recount a job's progress from its chunks; complete or fail it when every chunk has settled."""
     job = MonitoringJob.objects.select_for_update().get(pk=job_id)
+    done = Q(status=ChunkStatus.DONE)
     totals = job.chunks.aggregate(
-        done=Count("pk", filter=Q(status=ChunkStatus.DONE)),
+        done=Count("pk", filter=done),
         failed=Count("pk", filter=Q(status=ChunkStatus.FAILED)),
-        items=Sum("item_count", filter=Q(status=ChunkStatus.DONE)),
+        items=Sum("item_count", filter=done),
+        screened=Sum("item_count", filter=done & Q(payload__has_key="screen")),  # delta chunks that screen
         raised=Sum("alerts_raised"),
         updated=Sum("alerts_updated"),
         notes=Sum("annotations"),
     )
     job.chunks_done, job.chunks_failed = totals["done"], totals["failed"]
     if job.kind == JobKind.DELTA:
-        job.entries_screened = (
-            job.chunks.filter(status=ChunkStatus.DONE, payload__has_key="screen").aggregate(n=Sum("item_count"))["n"]
-            or 0
-        )
+        job.entries_screened = totals["screened"] or 0
     else:
         job.parties_screened = totals["items"] or 0
     job.alerts_raised, job.alerts_updated, job.annotations = (

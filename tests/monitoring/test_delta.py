@@ -153,3 +153,21 @@ def test_a_rejected_customer_is_not_monitored(lists, onboard):
     Customer.objects.filter(pk=customer.pk).update(status="rejected")
     version = lists.activate([*BASELINE, entry("mon-radomir", "Radomir Vasquez-Lindqvist")])
     assert delta_job(version).alerts_raised == 0
+
+
+def test_a_delta_job_counts_the_entries_it_screened_not_those_it_removed_from_one_read_of_its_chunks(lists, onboard):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from monitoring.services.jobs import job_settle
+
+    lists.activate([*BASELINE, entry("mon-lucan", "Lucan Abernathy-Szabo")])
+    onboard("Lucan", "Abernathy-Szabo")
+    version = lists.activate([*BASELINE, entry("mon-zeno", "Zenobia Harkavy-Munteanu")])  # one added, one removed
+    job = delta_job(version)
+    assert job.chunks.count() == 2 and (job.entries_screened, job.annotations) == (1, 1)
+
+    with CaptureQueriesContext(connection) as queries:
+        settled = job_settle(job_id=job.pk)
+    assert settled.entries_screened == 1
+    assert sum("monitoring_monitoringchunk" in q["sql"] for q in queries.captured_queries) == 1
