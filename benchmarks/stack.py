@@ -24,6 +24,8 @@ import time
 import urllib.request
 from pathlib import Path
 from types import TracebackType
+from typing import Any
+from urllib.parse import urlparse
 
 REPO = Path(__file__).resolve().parent.parent
 PYTHON = str(REPO / ".venv" / "bin" / "python")
@@ -201,11 +203,34 @@ class Stack:
         raise RuntimeError(f"the stack did not become healthy in {timeout:.0f} s; logs in {self.data_dir}")
 
     def _recreate_database(self) -> None:
-        import psycopg
+        recreate_database(f"{PG_URL}/{self.database}")
 
-        with psycopg.connect(f"{PG_URL}/postgres", autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{self.database}" WITH (FORCE)')
-            conn.execute(f'CREATE DATABASE "{self.database}"')
+
+def recreate_database(url: str) -> None:
+    """An empty PostgreSQL database where ``url`` points (dropped first, its connections closed)."""
+    drop_database(url)
+    admin, name = _admin_url(url)
+    with _connect(admin) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def drop_database(url: str) -> None:
+    """Drop the PostgreSQL database ``url`` points at, if it exists, closing its connections."""
+    admin, name = _admin_url(url)
+    with _connect(admin) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _admin_url(url: str) -> tuple[str, str]:
+    """The same server's ``postgres`` database (to create or drop another from), and the database name."""
+    parsed = urlparse(url)
+    return parsed._replace(path="/postgres").geturl(), parsed.path.lstrip("/")
+
+
+def _connect(url: str) -> Any:
+    import psycopg  # benchmarks only: the test suite never needs it
+
+    return psycopg.connect(url, autocommit=True)
 
 
 def require_tools() -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import tempfile
 from pathlib import Path
-from urllib.parse import urlparse
 
 from benchmarks.machine import machine
 
@@ -33,28 +32,6 @@ def screening_payload(i: int) -> dict[str, object]:
         ],
         "outcome": "alert" if i % 7 == 0 else "clear",
     }
-
-
-def admin_dsn(url: str) -> tuple[str, str]:
-    parsed = urlparse(url)
-    return parsed._replace(path="/postgres").geturl(), parsed.path.lstrip("/")
-
-
-def recreate_database(url: str) -> None:
-    import psycopg
-
-    admin, name = admin_dsn(url)
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-
-
-def drop_database(url: str) -> None:
-    import psycopg
-
-    admin, name = admin_dsn(url)
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def setup_django(url: str) -> None:

@@ -23,14 +23,13 @@ from datetime import UTC, datetime, timedelta
 
 from benchmarks.audit.common import (
     DEFAULT_URL,
-    drop_database,
     migrate,
     print_machine,
-    recreate_database,
     register_bench_action,
     screening_payload,
     setup_django,
 )
+from benchmarks.stack import drop_database, recreate_database
 
 COLUMNS = (
     "id, sequence, occurred_at, actor_type, actor_id, actor_label, action, target_type, target_id, "

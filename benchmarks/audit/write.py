@@ -18,14 +18,13 @@ import time
 
 from benchmarks.audit.common import (
     DEFAULT_URL,
-    drop_database,
     migrate,
     print_machine,
-    recreate_database,
     register_bench_action,
     screening_payload,
     setup_django,
 )
+from benchmarks.stack import drop_database, recreate_database
 
 
 def _writer(url: str, n: int, events: int, start: multiprocessing.Event) -> None:  # type: ignore[valid-type]

@@ -17,7 +17,6 @@ hand-made samples with ``--samples``), then:
 
 from __future__ import annotations
 
-import argparse
 import sys
 import time
 from pathlib import Path
@@ -25,7 +24,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from benchmarks.machine import describe
-from benchmarks.screening_api.run import load_lists, report, setup_client, stage
+from benchmarks.screening_api.run import load_arguments, load_lists, report, setup_client, stage
 from benchmarks.stack import Stack, require_tools
 
 CREATE = (
@@ -44,21 +43,14 @@ OVERHEAD = (
     "for _ in range(200): s.shadow_enqueue([str(uuid.uuid4())])\n"
     "print(f'{plan:.3f} {(time.perf_counter() - t) * 1000 / 200:.3f}')\n"
 )
+RATE = "overall requests/s of each paced stage"
 COUNT = (
     "from screening.models import ShadowResult\nprint(ShadowResult.objects.filter(release__label={label!r}).count())\n"
 )
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--clients", type=int, default=10)
-    parser.add_argument("--rate", type=float, default=50, help="overall requests/s of each paced stage")
-    parser.add_argument("--requests", type=int, default=1500, help="per stage")
-    parser.add_argument("--seconds", type=float, default=60, help="time limit per stage")
-    parser.add_argument("--web-workers", type=int, default=2)
-    parser.add_argument("--port", type=int, default=8096)
-    parser.add_argument("--samples", action="store_true", help="use the hand-made samples instead of ../shared")
-    args = parser.parse_args()
+    args = load_arguments(__doc__, clients=10, requests=1500, rate=50, web_workers=2, port=8096, rate_help=RATE)
     require_tools()
 
     print("Shadow release benchmark (gunicorn + Celery worker + PostgreSQL + Redis, loopback)")

@@ -252,16 +252,26 @@ def report(
         )
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--clients", type=int, default=20)
-    parser.add_argument("--requests", type=int, default=4000, help="per stage, split across the clients")
+RATE = "overall requests/s of the paced stage (0: skip)"
+
+
+def load_arguments(
+    doc: str | None, *, clients: int, requests: int, rate: float, rate_help: str, web_workers: int, port: int
+) -> argparse.Namespace:
+    """The command line of a REST benchmark on the stack: load per stage, server size, port, which lists."""
+    parser = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--clients", type=int, default=clients)
+    parser.add_argument("--requests", type=int, default=requests, help="per stage, split across the clients")
     parser.add_argument("--seconds", type=float, default=60, help="time limit per stage")
-    parser.add_argument("--rate", type=float, default=100, help="overall requests/s of the paced stage (0: skip)")
-    parser.add_argument("--web-workers", type=int, default=4)
-    parser.add_argument("--port", type=int, default=8097)
+    parser.add_argument("--rate", type=float, default=rate, help=rate_help)
+    parser.add_argument("--web-workers", type=int, default=web_workers)
+    parser.add_argument("--port", type=int, default=port)
     parser.add_argument("--samples", action="store_true", help="use the hand-made samples instead of ../shared")
-    args = parser.parse_args()
+    return parser.parse_args()
+
+
+def main() -> None:
+    args = load_arguments(__doc__, clients=20, requests=4000, rate=100, web_workers=4, port=8097, rate_help=RATE)
     require_tools()
 
     print("REST single screening benchmark (gunicorn + PostgreSQL, loopback)")

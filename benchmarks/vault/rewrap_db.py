@@ -20,32 +20,9 @@ import sys
 import tempfile
 import time
 import uuid
-from urllib.parse import urlparse
 
+from benchmarks.stack import drop_database, recreate_database
 from benchmarks.vault.machine import print_machine
-
-
-def _admin_dsn(url: str) -> tuple[str, str]:
-    parsed = urlparse(url)
-    name = parsed.path.lstrip("/")
-    return parsed._replace(path="/postgres").geturl(), name
-
-
-def _recreate(url: str) -> None:
-    import psycopg
-
-    admin, name = _admin_dsn(url)
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
-
-
-def _drop(url: str) -> None:
-    import psycopg
-
-    admin, name = _admin_dsn(url)
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def _setup(url: str, key_dir: str) -> None:
@@ -129,7 +106,7 @@ def main() -> None:
     print("vault KEK re-wrap benchmark on PostgreSQL")
     print_machine()
     key_dir = tempfile.mkdtemp(prefix="tillit-bench-keys-")
-    _recreate(args.database_url)
+    recreate_database(args.database_url)
     try:
         _setup(args.database_url, key_dir)
         from django.core.management import call_command
@@ -185,7 +162,7 @@ def main() -> None:
         connection.close()
     finally:
         if not args.keep:
-            _drop(args.database_url)
+            drop_database(args.database_url)
     sys.exit(0)
 
 

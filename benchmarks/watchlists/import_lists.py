@@ -35,6 +35,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
+from benchmarks import stack  # noqa: E402
 from benchmarks.machine import print_machine  # noqa: E402
 
 SHARED = Path(os.environ.get("TILLIT_SHARED_DIR", REPO.parent / "shared")) / "watchlists"
@@ -149,11 +150,8 @@ def bench_database(database: str = "postgres", eager_monitoring: bool = False) -
         SQLITE_DIR.mkdir(exist_ok=True)
         bench = f"sqlite:///{SQLITE_DIR / 'bench.sqlite3'}"
     else:
-        url = os.environ.get("DATABASE_URL", DEFAULT_DB)
-        admin = url.rsplit("/", 1)[0] + "/postgres"
-        bench = url.rsplit("/", 1)[0] + "/" + BENCH_DB
-        for sql in (f"DROP DATABASE IF EXISTS {BENCH_DB}", f"CREATE DATABASE {BENCH_DB}"):
-            subprocess.run(["psql", admin, "-q", "-c", sql], check=True, capture_output=True)
+        bench = _bench_url()
+        stack.recreate_database(bench)
     env = {"DATABASE_URL": bench, "DJANGO_SETTINGS_MODULE": "config.settings.base"}
     if eager_monitoring:
         env["CELERY_BROKER_URL"] = ""  # no broker: Celery runs every task inline
@@ -167,9 +165,12 @@ def drop_database(database: str = "postgres") -> None:
     if database == "sqlite":
         shutil.rmtree(SQLITE_DIR, ignore_errors=True)
         return
-    url = os.environ.get("DATABASE_URL", DEFAULT_DB)
-    admin = url.rsplit("/", 1)[0] + "/postgres"
-    subprocess.run(["psql", admin, "-q", "-c", f"DROP DATABASE IF EXISTS {BENCH_DB}"], check=False, capture_output=True)
+    stack.drop_database(_bench_url())
+
+
+def _bench_url() -> str:
+    """The scratch database on the server ``DATABASE_URL`` names."""
+    return os.environ.get("DATABASE_URL", DEFAULT_DB).rsplit("/", 1)[0] + "/" + BENCH_DB
 
 
 # --- synthetic FtM ------------------------------------------------------------------------------------------
