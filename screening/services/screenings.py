@@ -24,7 +24,7 @@ from django.utils.crypto import salted_hmac
 
 from audit.services import audit_record
 from common.logging import get_logger
-from common.prepared import PreparedQuery
+from common.prepared import PreparedQuery, insert_rows
 from screening import screenings_audit as actions
 from screening.engine import (
     ALGORITHM_NAME,
@@ -506,8 +506,7 @@ def screening_run(
         for rank, match in enumerate(result.matches, start=1)
     ]
     screening.duration_ms = round((time.perf_counter() - started) * 1000, 3)
-    screening.save(force_insert=True)
-    ScreeningMatch.objects.bulk_create(rows)
+    insert_rows([screening], rows)  # one INSERT statement for the screening and its matches on PostgreSQL
     audit_record(
         action=actions.SUBJECT_SCREENED,
         actor=requester.audit_actor,
