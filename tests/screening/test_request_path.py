@@ -148,3 +148,46 @@ def test_a_false_positive_marked_after_a_screening_suppresses_the_next_one(sampl
     after = post(screening_client)
     assert IVAN not in entities(after)
     assert {"entity": IVAN, "content_hash": match["content_hash"]} in after["suppressed"]
+
+
+SUBJECTS = [
+    {"name": "Ivan Obraztsov"},
+    {"name": "Ivan Obraztsov", "schema": "Person", "birth_date": "1950", "countries": ["ru"], "threshold": 0.9},
+    {"name": "ACME Ltd", "identifiers": [{"type": "lei", "number": "5299001234"}], "sources": ["demo_un"]},
+    {"name": ""},
+    {"name": "x" * 400},
+    {"name": "Ivan", "schema": "Planet"},
+    {"name": "Ivan", "countries": ["RUS"], "threshold": 2},
+    {"name": "Ivan", "identifiers": [{"type": "passport"}]},
+    {"name": "Ivan", "sources": ["no_such_list"]},
+    {"name": "Ivan", "sources": []},
+    {"name": "Ivan", "gender": "unknown"},
+    {},
+    ["not", "an", "object"],
+    {"name": "Ivan Obraztsov", "reference": "customer-1"},
+]
+
+
+@pytest.mark.parametrize("repeat", [1, 2])
+def test_the_reused_input_serializer_answers_exactly_as_a_fresh_one(sample_lists, repeat):
+    from rest_framework import serializers
+
+    from screening.screenings_api import ScreeningInput, validated_screening_input
+
+    for _ in range(repeat):  # the second pass runs after errors on the same instance
+        for data in SUBJECTS:
+            fresh = ScreeningInput(data=data)
+            if fresh.is_valid():
+                assert validated_screening_input(data) == fresh.validated_data
+            else:
+                with pytest.raises(serializers.ValidationError) as raised:
+                    validated_screening_input(data)
+                assert raised.value.detail == fresh.errors
+
+
+def test_invalid_input_answers_the_same_400_through_the_api(sample_lists, screening_client):
+    response = screening_client.post("/api/v1/screenings/", {"name": "Ivan", "schema": "Planet"}, format="json")
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "invalid"
+    assert list(response.json()["error"]["fields"]) == ["schema"]
+    assert post(screening_client)["subject"]["name"] == "Ivan Obraztsov"  # the next valid request is unaffected
