@@ -136,6 +136,11 @@ def main() -> None:
         help="count the web process's instructions per request under valgrind (callgrind): unlike CPU time, "
         "the count does not change when other work shares the machine (slow: use --requests 200)",
     )
+    parser.add_argument(
+        "--server-side-binding",
+        action="store_true",
+        help="experiment: psycopg server-side parameter binding (DATABASES OPTIONS server_side_binding=True)",
+    )
     parser.add_argument("--under-callgrind", default="", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.instructions and not args.under_callgrind:
@@ -159,6 +164,12 @@ def main() -> None:
     from screening.runtime import runtime
 
     application = get_wsgi_application()
+    if args.server_side_binding:
+        from django.db import connections
+
+        connections["default"].settings_dict["OPTIONS"]["server_side_binding"] = True
+        connections["default"].close()
+        print("  experiment    server-side parameter binding (not the production setting)")
     statuses: list[str] = []
 
     def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> None:
