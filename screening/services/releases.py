@@ -162,11 +162,10 @@ def _live_release(row: tuple[Any, ...], algorithm: RunnableAlgorithm | None) -> 
     return ServingRelease(id=None, label="", algorithm=installed(), thresholds=thresholds_from_record(thresholds))
 
 
-def release_plan() -> ReleasePlan:
-    """The live release and the ids of the releases in shadow (one query)."""
+def _plan_of(rows: Iterable[tuple[Any, ...]]) -> ReleasePlan:
     live: ServingRelease | None = None
     shadows: list[uuid.UUID] = []
-    for row in _PLAN_ROWS.rows():
+    for row in rows:
         if row[1] == ReleaseStatus.SHADOW:
             shadows.append(row[0])
             continue
@@ -181,6 +180,11 @@ def release_plan() -> ReleasePlan:
         conf = getattr(settings, "TILLIT_SCREENING_THRESHOLDS", None)
         live = _cached_release(("default", repr(conf), installed()), default_release)
     return ReleasePlan(live=live, shadow_ids=tuple(shadows))
+
+
+def release_plan() -> ReleasePlan:
+    """The live release and the ids of the releases in shadow (one query)."""
+    return _plan_of(_PLAN_ROWS.rows())
 
 
 # --------------------------------------------------------------------------- indexes per algorithm family
@@ -316,15 +320,19 @@ def shadow_evaluate(
 
 def shadow_evaluate_screenings(*, screening_ids: Sequence[str], origin: str = ShadowOrigin.TRAFFIC) -> int:
     """Evaluate every release now in shadow on these screenings (idempotent); returns results stored."""
-    plan = release_plan()
+    rows = _PLAN_ROWS.rows()  # the live release and the releases in shadow, read once
+    plan = _plan_of(rows)
     if not plan.shadow_ids:
         return 0
     releases = []
-    for row in MatchingRelease.objects.filter(pk__in=plan.shadow_ids, status=ReleaseStatus.SHADOW):
+    names = ("id", "status", "label", "algorithm", "algorithm_version", "thresholds")
+    for row in rows:
+        if row[1] != ReleaseStatus.SHADOW:
+            continue
         try:
-            releases.append(serving_release(row))
+            releases.append(serving_release(dict(zip(names, row, strict=True))))
         except UnknownAlgorithm:
-            log.error("screening.release.shadow_not_runnable", release=str(row.pk))
+            log.error("screening.release.shadow_not_runnable", release=str(row[0]))
     snapshots: dict[tuple[str, ...], Snapshot] = {}
     stored = 0
     screenings = Screening.objects.filter(pk__in=list(screening_ids)).prefetch_related("matches")
@@ -578,6 +586,10 @@ def release_promote(*, release: MatchingRelease, actor: Any, reason: str = "", f
     """
     from screening.releases_selectors import release_report
 
+    # The report reads up to 50,000 shadow results: build it before taking the row locks, so that
+    # screenings and other release operations do not wait for it (its totals go in the audit event;
+    # the count of evaluations that decides the promotion is taken under the lock).
+    totals = release_report(release, examples=0)["totals"]
     release = _locked(release)
     if release.status != ReleaseStatus.SHADOW:
         raise ReleaseError(f"only a release in shadow can be promoted; {release.label!r} is {release.status}")
@@ -600,7 +612,6 @@ def release_promote(*, release: MatchingRelease, actor: Any, reason: str = "", f
     release.previous = previous
     release.promoted_at = timezone.now()
     release.save(update_fields=["status", "previous", "promoted_at", "updated_at"])
-    totals = release_report(release, examples=0)["totals"]
     audit_record(
         action=actions.RELEASE_PROMOTED,
         actor=actor,
