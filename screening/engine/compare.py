@@ -22,6 +22,7 @@ from functools import lru_cache
 from rapidfuzz.distance import OSA, Indel
 
 from screening.engine.normalise import ABJAD_MARK, consonants, is_legal_form, skeleton, strip_mark
+from screening.engine.transliteration import learned_similarity
 from screening.engine.vocabulary import FAMILY_SPELLINGS, GENERIC_ORG_WORDS, PARTICLE_CLASSES
 
 MIN_TOKEN_SIMILARITY = 0.75
@@ -115,20 +116,25 @@ def _similarity(a: str, b: str) -> float:
         # consonant ("ly", "sh") says too little to match anything but the same spelling.
         if plain_a == plain_b:
             return 0.98
+        # The learned transliteration model: how likely the Latin token is as a writing of the
+        # Arabic-script word (Omar, Amor and Umar of "عمر"; Ghiass of "غياث").
+        learned = learned_similarity(plain_a, plain_b) if marked_a else learned_similarity(plain_b, plain_a)
         ca, cb = consonants(a), consonants(b)
         vowel_a, vowel_b = skeleton(a)[0] in _ONSET_VOWELS, skeleton(b)[0] in _ONSET_VOWELS
         if vowel_a != vowel_b or not (vowel_a or ca[0] == cb[0]):
-            return 0.0
+            return learned
         shortest = min(len(ca), len(cb))
         if shortest < 2:
             # Only the same spelling skeleton of a longer word ("awad"/"awwad") still counts.
             long_enough = min(len(plain_a), len(plain_b)) >= 4
-            return 0.95 if long_enough and skeleton(plain_a) == skeleton(plain_b) else 0.0
+            return 0.95 if long_enough and skeleton(plain_a) == skeleton(plain_b) else learned
         if shortest == 2 and ca != cb:
             outline = 0.0
         else:
             factor = OUTLINE_FACTOR if shortest >= 3 else SHORT_OUTLINE_FACTOR
             outline = factor * Indel.normalized_similarity(ca, cb)
+        if learned > outline:
+            outline = learned
     a, b = plain_a, plain_b
     if a == b:
         return 0.98

@@ -29,6 +29,7 @@ from screening.engine.vocabulary import (
     HONORIFICS,
     LEGAL_FORMS,
     LEGAL_SYNONYMS,
+    PARTICLE_CLASSES,
     PARTICLES,
 )
 
@@ -245,7 +246,29 @@ def _canonical_tokens(name: str, schema: str) -> tuple[str, ...]:
     if not out:
         # A name made only of titles ("Sheikh") is still a name; keep what was written.
         out = words
+    elif "abdul" in out or "din" in out:
+        out = _drop_inner_articles(out)
     return tuple(out)
+
+
+# The article inside "Abd al-Rahman" and "Nur al-Din", however it is written (al, el, ud, ur...).
+_INNER_ARTICLES = frozenset({*(p for p, c in PARTICLE_CLASSES.items() if c == "al"), "ud", "ur", "us", "un"})
+
+
+def _drop_inner_articles(tokens: list[str]) -> list[str]:
+    """Drop the article between "abdul" and a name, and before "din": "Abd al-Rahman" is written
+    "Abdurrahman" and "Abdul Rahman" too, "Nur al-Din" "Nuruddin" (read as nur + din)."""
+    last = len(tokens) - 1
+    return [
+        token
+        for i, token in enumerate(tokens)
+        if not (
+            token in _INNER_ARTICLES
+            and 0 < i < last
+            and (tokens[i - 1] == "abdul" or tokens[i + 1] == "din")
+            and not is_legal_form(tokens[i + 1])
+        )
+    ]
 
 
 def is_particle(token: str) -> bool:
