@@ -174,6 +174,13 @@ def _table() -> dict[str, str]:
 NAMES: dict[str, str] = _table()
 
 
+def persian_reading(reading: str) -> str | None:
+    """A romanised word with ث and ذ (th, dh) as Persian and Urdu say them (s, z), if it has either."""
+    if "th" not in reading and "dh" not in reading:
+        return None
+    return reading.replace("th", "s").replace("dh", "z")
+
+
 def romanise(word: str) -> str:
     """Letter-by-letter Latin of a normalised word: consonants, long vowels as a/i/u."""
     out: list[str] = []

@@ -15,12 +15,14 @@ little; left over on one side it still counts in full.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
 from rapidfuzz.distance import OSA, Indel
 
+from screening.engine.arabic import persian_reading
 from screening.engine.normalise import ABJAD_MARK, consonants, is_legal_form, skeleton, strip_mark
 from screening.engine.transliteration import learned_similarity
 from screening.engine.vocabulary import FAMILY_SPELLINGS, GENERIC_ORG_WORDS, PARTICLE_CLASSES
@@ -36,6 +38,11 @@ FAMILY_SPELLING_FACTOR = 0.95
 OUTLINE_FACTOR = 0.88
 SHORT_OUTLINE_FACTOR = 0.85
 _ONSET_VOWELS = frozenset("aiu")
+LEARNED_OUTLINE_GATE = 0.5
+# A Latin name that opens with an assimilated article (Essabar, Errahmane, Elsseid) is also compared
+# without it, at this share of that similarity.
+_ASSIMILATED_ARTICLE = re.compile(r"^[ae]l?([tdrzsn])\1(?=[a-z]{2})")
+ASSIMILATED_FACTOR = 0.95
 # How much a leftover token of each side weighs against the match (1 = as much as a match).
 QUERY_LEFTOVER_PENALTY = 0.75
 LIST_LEFTOVER_PENALTY = 0.4
@@ -111,30 +118,31 @@ def _similarity(a: str, b: str) -> float:
     outline = 0.0
     abjad_pair = marked_a != marked_b
     if abjad_pair:
-        # Arabic and Hebrew script leave out short vowels: compare consonant outlines. The names
-        # must open alike (both with a vowel, or with the same consonant), and an outline of one
-        # consonant ("ly", "sh") says too little to match anything but the same spelling.
         if plain_a == plain_b:
             return 0.98
-        # The learned transliteration model: how likely the Latin token is as a writing of the
-        # Arabic-script word (Omar, Amor and Umar of "عمر"; Ghiass of "غياث").
-        learned = learned_similarity(plain_a, plain_b) if marked_a else learned_similarity(plain_b, plain_a)
-        ca, cb = consonants(a), consonants(b)
-        vowel_a, vowel_b = skeleton(a)[0] in _ONSET_VOWELS, skeleton(b)[0] in _ONSET_VOWELS
-        if vowel_a != vowel_b or not (vowel_a or ca[0] == cb[0]):
-            return learned
-        shortest = min(len(ca), len(cb))
-        if shortest < 2:
-            # Only the same spelling skeleton of a longer word ("awad"/"awwad") still counts.
-            long_enough = min(len(plain_a), len(plain_b)) >= 4
-            return 0.95 if long_enough and skeleton(plain_a) == skeleton(plain_b) else learned
-        if shortest == 2 and ca != cb:
-            outline = 0.0
-        else:
-            factor = OUTLINE_FACTOR if shortest >= 3 else SHORT_OUTLINE_FACTOR
-            outline = factor * Indel.normalized_similarity(ca, cb)
-        if learned > outline:
-            outline = learned
+        reading, latin = (plain_a, plain_b) if marked_a else (plain_b, plain_a)
+        outline, final = _abjad_outline(reading, latin)
+        persian = persian_reading(reading)
+        if persian is not None:
+            # Persian and Urdu read ث as s and ذ as z (Ghiass, Nazir): the outline of that reading too.
+            other, other_final = _abjad_outline(persian, latin)
+            if other > outline:
+                outline, final = other, other_final
+        if outline < SHORT_OUTLINE_FACTOR:
+            # Outlines that differ (Maghreb spellings: "العوادي" / Aouadi): ask the learned model.
+            learned = _learned(reading, latin)
+            if learned > outline:
+                outline = learned
+        assimilated = _ASSIMILATED_ARTICLE.match(latin) if outline < SHORT_OUTLINE_FACTOR else None
+        if assimilated:
+            # "Essabar", "Errahmane", "Elsseid": the article joined to the name and assimilated to
+            # its first letter (es-Sabar); the Arabic script writes it apart ("الصبار": al + sbar).
+            rest = latin[assimilated.end() - 1 :]
+            joined = max(_abjad_outline(reading, rest)[0], _learned(reading, rest)) * ASSIMILATED_FACTOR
+            if joined > outline:
+                outline, final = joined, False
+        if final:
+            return outline
     a, b = plain_a, plain_b
     if a == b:
         return 0.98
@@ -173,6 +181,41 @@ def _similarity(a: str, b: str) -> float:
         # Different first sounds are a stronger sign of a different name than a late typo.
         best -= 0.05
     return best if best >= (MIN_OUTLINE_SIMILARITY if abjad_pair else MIN_TOKEN_SIMILARITY) else 0.0
+
+
+def _abjad_outline(reading: str, latin: str) -> tuple[float, bool]:
+    """Consonant-outline similarity of an Arabic- or Hebrew-script word (its reading) and a Latin
+    token, and whether that is the final word on the pair.
+
+    Those scripts leave out short vowels: compare consonant outlines. The names must open alike
+    (both with a vowel, or with the same consonant), and an outline of one consonant ("ly", "sh")
+    says too little to match anything but the same spelling skeleton of a longer word.
+    """
+    ca, cb = consonants(reading), consonants(latin)
+    vowel_a, vowel_b = skeleton(reading)[0] in _ONSET_VOWELS, skeleton(latin)[0] in _ONSET_VOWELS
+    if vowel_a != vowel_b or not (vowel_a or ca[0] == cb[0]):
+        return 0.0, True
+    shortest = min(len(ca), len(cb))
+    if shortest < 2:
+        # "awad"/"awwad"
+        long_enough = min(len(reading), len(latin)) >= 4
+        return (0.95 if long_enough and skeleton(reading) == skeleton(latin) else 0.0), True
+    if shortest == 2 and ca != cb:
+        return 0.0, False
+    factor = OUTLINE_FACTOR if shortest >= 3 else SHORT_OUTLINE_FACTOR
+    return factor * Indel.normalized_similarity(ca, cb), False
+
+
+def _learned(reading: str, latin: str) -> float:
+    """The learned transliteration model's similarity of an Arabic-script word and a Latin token.
+
+    It says how likely the Latin token is as a writing of the word (Amor of "عمر", Aouadi of
+    "العوادي"). It is slower than the outline, so it reads only a pair whose consonant outlines
+    share at least half their letters.
+    """
+    if Indel.normalized_similarity(consonants(reading), consonants(latin)) < LEARNED_OUTLINE_GATE:
+        return 0.0
+    return learned_similarity(reading, latin)
 
 
 @dataclass(frozen=True, slots=True)
