@@ -67,8 +67,11 @@ def expand(index: Index, token: str) -> Expansions:
         if sound and len(token) >= 5:
             found.update(index.phonetic_keys.get(sound, ()))
     scored = []
+    # An Arabic- or Hebrew-script query token finds its vocabulary by outline (the learned reading,
+    # slower, is left to the scoring of the names found).
+    learn = not abjad_like(token)
     for vocab_id in found:
-        sim = token_similarity(token, index.vocab_tokens[vocab_id])
+        sim = token_similarity(token, index.vocab_tokens[vocab_id], learn)
         if sim > 0.0:
             scored.append((vocab_id, sim))
     result = tuple(scored)

@@ -54,15 +54,18 @@ SOLID_MIN = 0.8
 
 
 @lru_cache(maxsize=262144)
-def token_similarity(a: str, b: str) -> float:
+def token_similarity(a: str, b: str, learn: bool = True) -> float:
     """Similarity of two canonical tokens in [0, 1]: exact, same spelling skeleton, or edit distance.
 
     A token that is the canonical spelling of a family (Yusuf for Youssef, Yousef...) is also
     compared through every spelling of the family, at ``FAMILY_SPELLING_FACTOR``: a misspelt
     variant ("Yousesf") is close to "Youssef", not to "Yusuf". Two different families never match
     this way (Hasan is not Husayn).
+
+    ``learn=False`` leaves out the learned reading of an Arabic-script word (``_learned``): finding
+    candidates compares a query token with hundreds of vocabulary tokens, and the outline is cheaper.
     """
-    best = _similarity(a, b)
+    best = _similarity(a, b, learn)
     if best >= FAMILY_SPELLING_FACTOR:
         return best
     for known, other in ((a, b), (b, a)):
@@ -89,7 +92,9 @@ def _family_similarity(token: str, family: str, spellings: tuple[str, ...]) -> f
     involve a family's canonical spelling, compared through twenty-odd spellings).
     """
     if token[-1:] == ABJAD_MARK or len(token) == 1 or token in PARTICLE_CLASSES:
-        return max(_similarity(token, spelling) for spelling in spellings)
+        # An Arabic-script word is read by the learned model against the family's canonical
+        # spelling only; against its twenty-odd other spellings, by outline.
+        return max(_similarity(token, spelling, False) for spelling in spellings)
     lengths = _SPELLING_LENGTHS.get(family)
     if lengths is None:
         lengths = _SPELLING_LENGTHS[family] = tuple((s, len(s), len(skeleton(s))) for s in spellings)
@@ -105,7 +110,7 @@ def _family_similarity(token: str, family: str, spellings: tuple[str, ...]) -> f
     return best
 
 
-def _similarity(a: str, b: str) -> float:
+def _similarity(a: str, b: str, learn: bool = True) -> float:
     # The helpers (is_legal_form, abjad_like, strip_mark, skeleton) are inlined: this runs for
     # every new token pair a query brings, and the calls were most of its time.
     if a == b:
@@ -121,26 +126,28 @@ def _similarity(a: str, b: str) -> float:
         if plain_a == plain_b:
             return 0.98
         reading, latin = (plain_a, plain_b) if marked_a else (plain_b, plain_a)
-        outline, final = _abjad_outline(reading, latin)
-        persian = persian_reading(reading)
-        if persian is not None:
-            # Persian and Urdu read ث as s and ذ as z (Ghiass, Nazir): the outline of that reading too.
-            other, other_final = _abjad_outline(persian, latin)
-            if other > outline:
-                outline, final = other, other_final
-        if outline < SHORT_OUTLINE_FACTOR:
-            # Outlines that differ (Maghreb spellings: "العوادي" / Aouadi): ask the learned model.
-            learned = _learned(reading, latin)
-            if learned > outline:
-                outline = learned
-        assimilated = _ASSIMILATED_ARTICLE.match(latin) if outline < SHORT_OUTLINE_FACTOR else None
-        if assimilated:
-            # "Essabar", "Errahmane", "Elsseid": the article joined to the name and assimilated to
-            # its first letter (es-Sabar); the Arabic script writes it apart ("الصبار": al + sbar).
-            rest = latin[assimilated.end() - 1 :]
-            joined = max(_abjad_outline(reading, rest)[0], _learned(reading, rest)) * ASSIMILATED_FACTOR
-            if joined > outline:
-                outline, final = joined, False
+        # Arabic and Hebrew script leave out short vowels: compare consonant outlines (inlined
+        # ``_abjad_outline``: this runs for every new Arabic-script pair; the marked token's
+        # outline and skeleton are cached since the index was built).
+        marked = a if marked_a else b
+        ca, cb = consonants(marked), consonants(latin)
+        vowel_a, vowel_b = skeleton(marked)[0] in _ONSET_VOWELS, skeleton(latin)[0] in _ONSET_VOWELS
+        final = True
+        if vowel_a != vowel_b or not (vowel_a or ca[0] == cb[0]):
+            outline = 0.0
+        elif (shortest := min(len(ca), len(cb))) < 2:
+            long_enough = min(len(reading), len(latin)) >= 4
+            outline = 0.95 if long_enough and skeleton(reading) == skeleton(latin) else 0.0
+        elif shortest == 2 and ca != cb:
+            final = False
+        else:
+            final = False
+            outline = (OUTLINE_FACTOR if shortest >= 3 else SHORT_OUTLINE_FACTOR) * Indel.normalized_similarity(ca, cb)
+        if outline < SHORT_OUTLINE_FACTOR and (
+            learn or "th" in reading or "dh" in reading or (latin[0] in "ae" and _ASSIMILATED_ARTICLE.match(latin))
+        ):
+            # (without the model, only a Persian reading or an article joined to the name may help)
+            outline, final = _other_readings(reading, latin, outline, final, learn)
         if final:
             return outline
     a, b = plain_a, plain_b
@@ -204,6 +211,34 @@ def _abjad_outline(reading: str, latin: str) -> tuple[float, bool]:
         return 0.0, False
     factor = OUTLINE_FACTOR if shortest >= 3 else SHORT_OUTLINE_FACTOR
     return factor * Indel.normalized_similarity(ca, cb), False
+
+
+def _other_readings(reading: str, latin: str, outline: float, final: bool, learn: bool) -> tuple[float, bool]:
+    """When the outlines differ, other ways the Latin token may write the word: the Persian
+    reading, the learned model, and a Latin name with the article joined to it."""
+    persian = persian_reading(reading)
+    if persian is not None:
+        # Persian and Urdu read ث as s and ذ as z (Ghiass, Nazir): the outline of that reading too.
+        other, other_final = _abjad_outline(persian, latin)
+        if other > outline:
+            outline, final = other, other_final
+    if learn and outline < SHORT_OUTLINE_FACTOR:
+        # Maghreb and French spellings ("العوادي" / Aouadi): ask the learned model.
+        learned = _learned(reading, latin)
+        if learned > outline:
+            outline = learned
+    assimilated = _ASSIMILATED_ARTICLE.match(latin) if outline < SHORT_OUTLINE_FACTOR else None
+    if assimilated:
+        # "Essabar", "Errahmane", "Elsseid": the article joined to the name and assimilated to
+        # its first letter (es-Sabar); the Arabic script writes it apart ("الصبار": al + sbar).
+        rest = latin[assimilated.end() - 1 :]
+        joined = _abjad_outline(reading, rest)[0]
+        if learn:
+            joined = max(joined, _learned(reading, rest))
+        joined *= ASSIMILATED_FACTOR
+        if joined > outline:
+            outline, final = joined, False
+    return outline, final
 
 
 def _learned(reading: str, latin: str) -> float:
