@@ -261,6 +261,12 @@ class Pair:
     weight: float
 
 
+def _abjad_wording(pair: Pair) -> str:
+    """How an Arabic- or Hebrew-script word matched a Latin one, in words."""
+    latin = pair.listed if pair.query[-1:] == ABJAD_MARK else pair.query
+    return f"written in Arabic or Hebrew script, can be read '{latin}', {pair.similarity:.0%}"
+
+
 @dataclass(frozen=True, slots=True)
 class NameComparison:
     """Outcome of comparing a query name with one listed name."""
@@ -278,6 +284,8 @@ class NameComparison:
                 how = "same"
             elif pair.similarity >= 0.94:
                 how = "spelling variant"
+            elif (pair.query[-1:] == ABJAD_MARK) != (pair.listed[-1:] == ABJAD_MARK):
+                how = _abjad_wording(pair)
             elif len(pair.query) == 1 or len(pair.listed) == 1:
                 how = "initial"
             else:

@@ -8,7 +8,7 @@ import math
 import pytest
 
 from screening.engine.arabic import _LETTERS, romanise
-from screening.engine.compare import token_similarity
+from screening.engine.compare import compare_names, token_similarity
 from screening.engine.normalise import canonical_tokens
 from screening.engine.transliteration import context_units, learned_similarity, reading_score, units
 from screening.engine.transliteration_table import CHUNKS
@@ -99,3 +99,10 @@ def test_a_name_written_solid_with_zada_splits_like_its_latin_spelling() -> None
 
 def test_romanise_is_what_the_model_reads() -> None:
     assert romanise("\u063a\u064a\u0627\u062b") == "ghyath"
+
+
+def test_the_explanation_says_an_arabic_script_word_was_read_as_the_latin_name() -> None:
+    comparison = compare_names(canonical_tokens("عبد الحق وثيق", "Person"), ("abdul", "haq", "wassiq"), lambda _: 1.0)
+    expected = "'wthiq_' ~ 'wassiq' (written in Arabic or Hebrew script, can be read 'wassiq', 85%)"
+    assert expected in comparison.describe()
+    assert comparison.score > 0.9
