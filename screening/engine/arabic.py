@@ -46,6 +46,8 @@ ARTICLE = "\u0627\u0644"  # ال
 ABD = "\u0639\u0628\u062f"  # عبد
 ALLAH = "\u0627\u0644\u0644\u0647"  # الله
 ABU = "\u0627\u0628\u0648"  # ابو (after normalisation)
+AL_DIN = "\u0627\u0644\u062f\u064a\u0646"  # الدين (after normalisation)
+ZADA = "\u0632\u0627\u062f\u0647"  # زاده
 
 # Letter by letter, for words the table does not know. Long vowels are handled in ``romanise``.
 _LETTERS: dict[str, str] = {
@@ -172,6 +174,13 @@ def _table() -> dict[str, str]:
 NAMES: dict[str, str] = _table()
 
 
+def persian_reading(reading: str) -> str | None:
+    """A romanised word with ث and ذ (th, dh) as Persian and Urdu say them (s, z), if it has either."""
+    if "th" not in reading and "dh" not in reading:
+        return None
+    return reading.replace("th", "s").replace("dh", "z")
+
+
 def romanise(word: str) -> str:
     """Letter-by-letter Latin of a normalised word: consonants, long vowels as a/i/u."""
     out: list[str] = []
@@ -206,6 +215,12 @@ def arabic_tokens(word: str) -> tuple[tuple[str, bool], ...]:
     if len(word) > 4 and word.endswith(ALLAH):
         # "نصرالله", "عبيدالله": a name joined to "allah".
         return (*arabic_tokens(word[:-4]), ("allah", True))
+    if len(word) > 6 and word.endswith(AL_DIN):
+        # "نورالدین", "صلاحالدين": a name joined to "al-Din" (read as name + din, like "Nuruddin").
+        return (*arabic_tokens(word[:-5]), ("din", True))
+    if len(word) > 6 and word.endswith(ZADA):
+        # "آخوندزاده": a name joined to "zada" (son of), like "Akhundzada".
+        return (*arabic_tokens(word[:-4]), ("zada", True))
     if len(word) > 3 and word.startswith(ABD):
         # "عبدالرحمن", "عبدالعزيز": the servant-of prefix joined to the divine name.
         return (("abd", True), *arabic_tokens(word[3:]))

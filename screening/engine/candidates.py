@@ -16,6 +16,7 @@ from functools import partial
 from itertools import compress
 from operator import itemgetter
 
+from screening.engine.arabic import persian_reading
 from screening.engine.compare import token_similarity
 from screening.engine.evidence import schema_compatible
 from screening.engine.index import Index, deletes
@@ -58,12 +59,19 @@ def expand(index: Index, token: str) -> Expansions:
                 found.update(index.delete_keys.get(deleted, ()))
         if abjad_like(token):
             found.update(index.consonant_keys.get(consonants(token), ()))
+            persian = persian_reading(token[:-1])
+            if persian is not None:
+                # ث and ذ read as s and z (Persian, Urdu): "وثيق" is also written Wassiq.
+                found.update(index.consonant_keys.get(consonants(persian), ()))
         sound = phonetic(token)
         if sound and len(token) >= 5:
             found.update(index.phonetic_keys.get(sound, ()))
     scored = []
+    # An Arabic- or Hebrew-script query token finds its vocabulary by outline (the learned reading,
+    # slower, is left to the scoring of the names found).
+    learn = not abjad_like(token)
     for vocab_id in found:
-        sim = token_similarity(token, index.vocab_tokens[vocab_id])
+        sim = token_similarity(token, index.vocab_tokens[vocab_id], learn)
         if sim > 0.0:
             scored.append((vocab_id, sim))
     result = tuple(scored)

@@ -15,13 +15,16 @@ little; left over on one side it still counts in full.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
 from rapidfuzz.distance import OSA, Indel
 
+from screening.engine.arabic import persian_reading
 from screening.engine.normalise import ABJAD_MARK, consonants, is_legal_form, skeleton, strip_mark
+from screening.engine.transliteration import learned_similarity
 from screening.engine.vocabulary import FAMILY_SPELLINGS, GENERIC_ORG_WORDS, PARTICLE_CLASSES
 
 MIN_TOKEN_SIMILARITY = 0.75
@@ -35,6 +38,11 @@ FAMILY_SPELLING_FACTOR = 0.95
 OUTLINE_FACTOR = 0.88
 SHORT_OUTLINE_FACTOR = 0.85
 _ONSET_VOWELS = frozenset("aiu")
+LEARNED_OUTLINE_GATE = 0.5
+# A Latin name that opens with an assimilated article (Essabar, Errahmane, Elsseid) is also compared
+# without it, at this share of that similarity.
+_ASSIMILATED_ARTICLE = re.compile(r"^[ae]l?([tdrzsn])\1(?=[a-z]{2})")
+ASSIMILATED_FACTOR = 0.95
 # How much a leftover token of each side weighs against the match (1 = as much as a match).
 QUERY_LEFTOVER_PENALTY = 0.75
 LIST_LEFTOVER_PENALTY = 0.4
@@ -46,15 +54,18 @@ SOLID_MIN = 0.8
 
 
 @lru_cache(maxsize=262144)
-def token_similarity(a: str, b: str) -> float:
+def token_similarity(a: str, b: str, learn: bool = True) -> float:
     """Similarity of two canonical tokens in [0, 1]: exact, same spelling skeleton, or edit distance.
 
     A token that is the canonical spelling of a family (Yusuf for Youssef, Yousef...) is also
     compared through every spelling of the family, at ``FAMILY_SPELLING_FACTOR``: a misspelt
     variant ("Yousesf") is close to "Youssef", not to "Yusuf". Two different families never match
     this way (Hasan is not Husayn).
+
+    ``learn=False`` leaves out the learned reading of an Arabic-script word (``_learned``): finding
+    candidates compares a query token with hundreds of vocabulary tokens, and the outline is cheaper.
     """
-    best = _similarity(a, b)
+    best = _similarity(a, b, learn)
     if best >= FAMILY_SPELLING_FACTOR:
         return best
     for known, other in ((a, b), (b, a)):
@@ -81,7 +92,9 @@ def _family_similarity(token: str, family: str, spellings: tuple[str, ...]) -> f
     involve a family's canonical spelling, compared through twenty-odd spellings).
     """
     if token[-1:] == ABJAD_MARK or len(token) == 1 or token in PARTICLE_CLASSES:
-        return max(_similarity(token, spelling) for spelling in spellings)
+        # An Arabic-script word is read by the learned model against the family's canonical
+        # spelling only; against its twenty-odd other spellings, by outline.
+        return max(_similarity(token, spelling, False) for spelling in spellings)
     lengths = _SPELLING_LENGTHS.get(family)
     if lengths is None:
         lengths = _SPELLING_LENGTHS[family] = tuple((s, len(s), len(skeleton(s))) for s in spellings)
@@ -97,7 +110,7 @@ def _family_similarity(token: str, family: str, spellings: tuple[str, ...]) -> f
     return best
 
 
-def _similarity(a: str, b: str) -> float:
+def _similarity(a: str, b: str, learn: bool = True) -> float:
     # The helpers (is_legal_form, abjad_like, strip_mark, skeleton) are inlined: this runs for
     # every new token pair a query brings, and the calls were most of its time.
     if a == b:
@@ -110,25 +123,33 @@ def _similarity(a: str, b: str) -> float:
     outline = 0.0
     abjad_pair = marked_a != marked_b
     if abjad_pair:
-        # Arabic and Hebrew script leave out short vowels: compare consonant outlines. The names
-        # must open alike (both with a vowel, or with the same consonant), and an outline of one
-        # consonant ("ly", "sh") says too little to match anything but the same spelling.
         if plain_a == plain_b:
             return 0.98
-        ca, cb = consonants(a), consonants(b)
-        vowel_a, vowel_b = skeleton(a)[0] in _ONSET_VOWELS, skeleton(b)[0] in _ONSET_VOWELS
+        reading, latin = (plain_a, plain_b) if marked_a else (plain_b, plain_a)
+        # Arabic and Hebrew script leave out short vowels: compare consonant outlines (inlined
+        # ``_abjad_outline``: this runs for every new Arabic-script pair; the marked token's
+        # outline and skeleton are cached since the index was built).
+        marked = a if marked_a else b
+        ca, cb = consonants(marked), consonants(latin)
+        vowel_a, vowel_b = skeleton(marked)[0] in _ONSET_VOWELS, skeleton(latin)[0] in _ONSET_VOWELS
+        final = True
         if vowel_a != vowel_b or not (vowel_a or ca[0] == cb[0]):
-            return 0.0
-        shortest = min(len(ca), len(cb))
-        if shortest < 2:
-            # Only the same spelling skeleton of a longer word ("awad"/"awwad") still counts.
-            long_enough = min(len(plain_a), len(plain_b)) >= 4
-            return 0.95 if long_enough and skeleton(plain_a) == skeleton(plain_b) else 0.0
-        if shortest == 2 and ca != cb:
             outline = 0.0
+        elif (shortest := min(len(ca), len(cb))) < 2:
+            long_enough = min(len(reading), len(latin)) >= 4
+            outline = 0.95 if long_enough and skeleton(reading) == skeleton(latin) else 0.0
+        elif shortest == 2 and ca != cb:
+            final = False
         else:
-            factor = OUTLINE_FACTOR if shortest >= 3 else SHORT_OUTLINE_FACTOR
-            outline = factor * Indel.normalized_similarity(ca, cb)
+            final = False
+            outline = (OUTLINE_FACTOR if shortest >= 3 else SHORT_OUTLINE_FACTOR) * Indel.normalized_similarity(ca, cb)
+        if outline < SHORT_OUTLINE_FACTOR and (
+            learn or "th" in reading or "dh" in reading or (latin[0] in "ae" and _ASSIMILATED_ARTICLE.match(latin))
+        ):
+            # (without the model, only a Persian reading or an article joined to the name may help)
+            outline, final = _other_readings(reading, latin, outline, final, learn)
+        if final:
+            return outline
     a, b = plain_a, plain_b
     if a == b:
         return 0.98
@@ -169,12 +190,81 @@ def _similarity(a: str, b: str) -> float:
     return best if best >= (MIN_OUTLINE_SIMILARITY if abjad_pair else MIN_TOKEN_SIMILARITY) else 0.0
 
 
+def _abjad_outline(reading: str, latin: str) -> tuple[float, bool]:
+    """Consonant-outline similarity of an Arabic- or Hebrew-script word (its reading) and a Latin
+    token, and whether that is the final word on the pair.
+
+    Those scripts leave out short vowels: compare consonant outlines. The names must open alike
+    (both with a vowel, or with the same consonant), and an outline of one consonant ("ly", "sh")
+    says too little to match anything but the same spelling skeleton of a longer word.
+    """
+    ca, cb = consonants(reading), consonants(latin)
+    vowel_a, vowel_b = skeleton(reading)[0] in _ONSET_VOWELS, skeleton(latin)[0] in _ONSET_VOWELS
+    if vowel_a != vowel_b or not (vowel_a or ca[0] == cb[0]):
+        return 0.0, True
+    shortest = min(len(ca), len(cb))
+    if shortest < 2:
+        # "awad"/"awwad"
+        long_enough = min(len(reading), len(latin)) >= 4
+        return (0.95 if long_enough and skeleton(reading) == skeleton(latin) else 0.0), True
+    if shortest == 2 and ca != cb:
+        return 0.0, False
+    factor = OUTLINE_FACTOR if shortest >= 3 else SHORT_OUTLINE_FACTOR
+    return factor * Indel.normalized_similarity(ca, cb), False
+
+
+def _other_readings(reading: str, latin: str, outline: float, final: bool, learn: bool) -> tuple[float, bool]:
+    """When the outlines differ, other ways the Latin token may write the word: the Persian
+    reading, the learned model, and a Latin name with the article joined to it."""
+    persian = persian_reading(reading)
+    if persian is not None:
+        # Persian and Urdu read ث as s and ذ as z (Ghiass, Nazir): the outline of that reading too.
+        other, other_final = _abjad_outline(persian, latin)
+        if other > outline:
+            outline, final = other, other_final
+    if learn and outline < SHORT_OUTLINE_FACTOR:
+        # Maghreb and French spellings ("العوادي" / Aouadi): ask the learned model.
+        learned = _learned(reading, latin)
+        if learned > outline:
+            outline = learned
+    assimilated = _ASSIMILATED_ARTICLE.match(latin) if outline < SHORT_OUTLINE_FACTOR else None
+    if assimilated:
+        # "Essabar", "Errahmane", "Elsseid": the article joined to the name and assimilated to
+        # its first letter (es-Sabar); the Arabic script writes it apart ("الصبار": al + sbar).
+        rest = latin[assimilated.end() - 1 :]
+        joined = _abjad_outline(reading, rest)[0]
+        if learn:
+            joined = max(joined, _learned(reading, rest))
+        joined *= ASSIMILATED_FACTOR
+        if joined > outline:
+            outline, final = joined, False
+    return outline, final
+
+
+def _learned(reading: str, latin: str) -> float:
+    """The learned transliteration model's similarity of an Arabic-script word and a Latin token.
+
+    It says how likely the Latin token is as a writing of the word (Amor of "عمر", Aouadi of
+    "العوادي"). It is slower than the outline, so it reads only a pair whose consonant outlines
+    share at least half their letters.
+    """
+    if Indel.normalized_similarity(consonants(reading), consonants(latin)) < LEARNED_OUTLINE_GATE:
+        return 0.0
+    return learned_similarity(reading, latin)
+
+
 @dataclass(frozen=True, slots=True)
 class Pair:
     query: str
     listed: str
     similarity: float
     weight: float
+
+
+def _abjad_wording(pair: Pair) -> str:
+    """How an Arabic- or Hebrew-script word matched a Latin one, in words."""
+    latin = pair.listed if pair.query[-1:] == ABJAD_MARK else pair.query
+    return f"written in Arabic or Hebrew script, can be read '{latin}', {pair.similarity:.0%}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,6 +284,8 @@ class NameComparison:
                 how = "same"
             elif pair.similarity >= 0.94:
                 how = "spelling variant"
+            elif (pair.query[-1:] == ABJAD_MARK) != (pair.listed[-1:] == ABJAD_MARK):
+                how = _abjad_wording(pair)
             elif len(pair.query) == 1 or len(pair.listed) == 1:
                 how = "initial"
             else:

@@ -29,6 +29,7 @@ from screening.engine.vocabulary import (
     HONORIFICS,
     LEGAL_FORMS,
     LEGAL_SYNONYMS,
+    PARTICLE_CLASSES,
     PARTICLES,
 )
 
@@ -43,6 +44,7 @@ _ARABIC_LETTER = re.compile("[\u0620-\u065f\u066e-\u06d3\u06d5\u06ee\u06ef\u06fa
 _ARABIC_RUN = re.compile("([\u0620-\u065f\u066e-\u06d3\u06d5-\u06ed\u06ee\u06ef\u06fa-\u06fc\u0670]+)")
 _VOWELS = re.compile(r"[aeiou]")
 ABJAD_MARK = "_"
+_ABD_ASSIMILATED = frozenset({"abdur", "abdus", "abduz", "abdun", "abdut", "abdud", "abdush", "abdar", "abdas"})
 _ALLAH_SUFFIX = re.compile(r"^([a-z]{2,}?)(?:ullah|ulla|ullahi|allah|alla|ollah|ulah|illah)$")
 _ZADA_SUFFIX = re.compile(r"^([a-z]{3,}?)(?:zada|zadah|zadeh|zade)$")
 _DIN_SUFFIX = re.compile(r"^([a-z]{3,}?)(?:uddin|uddeen|uddine|eddine|eddin|addin|oddin|iddin|aldin|eldin)$")
@@ -180,6 +182,9 @@ def _canonical_word(word: str) -> list[str]:
     if allah:
         # "Saifullah", "Saif Ullah" and "سيف الله" are one name: stem plus "allah".
         return [*_canonical_word(allah.group(1)), "allah"]
+    if word in _ABD_ASSIMILATED:
+        # "Abdur Rehman", "Abdus Salam": "Abd al-" with the article assimilated, written apart.
+        return ["abdul"]
     match = _ABD_PREFIX.match(word)
     if match and word not in FAMILY:
         # "Abdulrahman" is "Abd al-Rahman": split the servant-of prefix from the divine name.
@@ -245,7 +250,29 @@ def _canonical_tokens(name: str, schema: str) -> tuple[str, ...]:
     if not out:
         # A name made only of titles ("Sheikh") is still a name; keep what was written.
         out = words
+    elif "abdul" in out or "din" in out:
+        out = _drop_inner_articles(out)
     return tuple(out)
+
+
+# The article inside "Abd al-Rahman" and "Nur al-Din", however it is written (al, el, ud, ur...).
+_INNER_ARTICLES = frozenset({*(p for p, c in PARTICLE_CLASSES.items() if c == "al"), "ud", "ur", "us", "un"})
+
+
+def _drop_inner_articles(tokens: list[str]) -> list[str]:
+    """Drop the article between "abdul" and a name, and before "din": "Abd al-Rahman" is written
+    "Abdurrahman" and "Abdul Rahman" too, "Nur al-Din" "Nuruddin" (read as nur + din)."""
+    last = len(tokens) - 1
+    return [
+        token
+        for i, token in enumerate(tokens)
+        if not (
+            token in _INNER_ARTICLES
+            and 0 < i < last
+            and (tokens[i - 1] == "abdul" or tokens[i + 1] == "din")
+            and not is_legal_form(tokens[i + 1])
+        )
+    ]
 
 
 def is_particle(token: str) -> bool:
