@@ -4,7 +4,11 @@ The name score is the share of identity weight that the two names have in common
 every aligned pair of tokens counts with its similarity times the weight of both tokens
 (rare tokens weigh more than common ones), and every token left over on either side
 counts against the match, the query's own leftovers more than the listed name's (lists
-often carry patronymics and extra given names that a customer record omits).
+often carry patronymics and extra given names that a customer record omits). A name part on
+each side with no counterpart is a different name part, not a missing one: the score is then
+multiplied by ``CONFLICT_FACTOR``, however common the two parts are (a father's name of
+Muhammad instead of Ahmad is as much a difference as a rare one). Around "bin"/"ben"/"ibn" the
+order says who is who: "Ahmad bin Hasan" never pairs Ahmad with the Ahmad of "Hasan bin Ahmad".
 
 Token similarity (``token_similarity``) is exact, the same spelling skeleton, an edit-distance
 similarity from ``MIN_TOKEN_SIMILARITY``, the consonant outline for Arabic- and Hebrew-script
@@ -39,6 +43,9 @@ _ONSET_VOWELS = frozenset("aiu")
 QUERY_LEFTOVER_PENALTY = 0.75
 LIST_LEFTOVER_PENALTY = 0.4
 CONFLICT_PENALTY = 0.8
+# A different name part on each side (another father's name in a patronymic chain) is evidence
+# of another person however many parts agree: the score is multiplied by this.
+CONFLICT_FACTOR = 0.92
 # Weight cap of a generic business word (as much as a descriptive legal form such as "Group").
 GENERIC_WORD_WEIGHT = 2.0
 # Two names written without spaces must be this similar to count as the same name.
@@ -185,6 +192,7 @@ class NameComparison:
     pairs: tuple[Pair, ...]
     query_leftovers: tuple[str, ...]
     listed_leftovers: tuple[str, ...]
+    conflict: bool = False
 
     def describe(self) -> str:
         """The comparison in words an officer can check."""
@@ -204,6 +212,8 @@ class NameComparison:
             text += "; not in listed name: " + ", ".join(f"'{t}'" for t in self.query_leftovers)
         if self.listed_leftovers:
             text += "; listed name parts not given: " + ", ".join(f"'{t}'" for t in self.listed_leftovers)
+        if self.conflict:
+            text += f" (each name has a part the other lacks: counted at {CONFLICT_FACTOR:.0%})"
         return text
 
 
@@ -253,10 +263,28 @@ def compare_names(
     return merged if merged.score > plain.score else plain
 
 
+def _names_left(tokens: tuple[str, ...], weight: Callable[[str], float]) -> bool:
+    return any(t[:1] != "~" and weight(t) >= 1.0 for t in tokens)
+
+
+def _patronymic_split(tokens: list[str]) -> int:
+    """Position of the first "bin"/"ben"/"ibn" inside a name (0 when it has none, or opens with one)."""
+    for i in range(len(tokens) - 1):
+        if PARTICLE_CLASSES.get(strip_mark(tokens[i])) == "bin":
+            return i
+    return 0
+
+
 def _align(q: list[str], c: list[str], weight: Callable[[str], float]) -> NameComparison:
     candidates = []
+    # "Ahmad bin Hasan" is Ahmad, son of Hasan; "Hasan bin Ahmad" is his father or his son. When
+    # both names have the particle, a part before it never pairs with a part after it.
+    split_q = _patronymic_split(q)
+    split_c = _patronymic_split(c) if split_q else 0
     for i, qt in enumerate(q):
         for j, ct in enumerate(c):
+            if split_c and (i < split_q) != (j < split_c):
+                continue
             sim = token_similarity(qt, ct)
             if sim > 0.0:
                 candidates.append((sim, -abs(i - j), i, j))
@@ -292,6 +320,9 @@ def _align(q: list[str], c: list[str], weight: Callable[[str], float]) -> NameCo
     # missing one: that conflict counts on top of the omissions.
     total += CONFLICT_PENALTY * min(query_left_weight, listed_left_weight)
     score = matched / total if total else 0.0
+    conflict = bool(query_left and listed_left) and _names_left(query_left, weight) and _names_left(listed_left, weight)
+    if conflict:
+        score *= CONFLICT_FACTOR
     if query_left and listed_left:
         # Spaces in other places ("Arefullaha Ref" / "Arefullah Aref"): the leftovers of both sides,
         # written solid in their order, may still be the same letters.
@@ -304,4 +335,4 @@ def _align(q: list[str], c: list[str], weight: Callable[[str], float]) -> NameCo
             total = sum(p.weight for p in pairs)
             score = matched / total if total else 0.0
             return NameComparison(score, tuple(pairs), (), ())
-    return NameComparison(score, tuple(pairs), query_left, listed_left)
+    return NameComparison(score, tuple(pairs), query_left, listed_left, conflict)
