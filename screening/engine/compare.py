@@ -25,8 +25,24 @@ from functools import lru_cache
 
 from rapidfuzz.distance import OSA, Indel
 
-from screening.engine.normalise import ABJAD_MARK, consonants, is_legal_form, skeleton, strip_mark
-from screening.engine.vocabulary import FAMILY_SPELLINGS, GENERIC_ORG_WORDS, PARTICLE_CLASSES
+from screening.engine.normalise import (
+    ABJAD_MARK,
+    PINYIN_SYLLABLES,
+    consonants,
+    is_legal_form,
+    number_value,
+    pinyin_initial,
+    skeleton,
+    strip_mark,
+)
+from screening.engine.vocabulary import (
+    FAMILY_SPELLINGS,
+    GENERIC_ORG_WORDS,
+    NUMBER_WORDS,
+    ORDINAL_WORDS,
+    PARTICLE_CLASSES,
+    TENS_WORDS,
+)
 
 MIN_TOKEN_SIMILARITY = 0.75
 # Outlines of Arabic- or Hebrew-script words are looser by nature: they count from a lower floor.
@@ -143,6 +159,18 @@ def _similarity(a: str, b: str) -> float:
     if particle is not None and particle == PARTICLE_CLASSES.get(b):
         # "bin"/"ben"/"ibn", "al"/"el"/"ar": one particle written two ways.
         return 0.95
+    if not abjad_pair and a in PINYIN_SYLLABLES and b in PINYIN_SYLLABLES:
+        return _syllable_similarity(a, b)
+    if (
+        a[0] in _NUMBER_OPENINGS
+        and b[0] in _NUMBER_OPENINGS
+        and not (a.isdigit() and b.isdigit() and min(len(a), len(b)) > 1)
+    ):
+        # "Fourteen" and "14", "First" and "1st" are one number; Brigade 4 is not Brigade 44.
+        # (Two longer numbers, "2006" and "2007", are compared as spellings.)
+        value_a, value_b = number_value(a), number_value(b)
+        if value_a is not None and value_b is not None:
+            return 0.98 if value_a == value_b else 0.0
     len_a, len_b = len(a), len(b)
     short = len_a if len_a < len_b else len_b
     if short == 1:
@@ -174,6 +202,26 @@ def _similarity(a: str, b: str) -> float:
         # Different first sounds are a stronger sign of a different name than a late typo.
         best -= 0.05
     return best if best >= (MIN_OUTLINE_SIMILARITY if abjad_pair else MIN_TOKEN_SIMILARITY) else 0.0
+
+
+# First letters of the tokens that may write a number (digits, "one"... "ninety", "first"...).
+_NUMBER_OPENINGS = frozenset("0123456789") | {word[0] for word in (*NUMBER_WORDS, *ORDINAL_WORDS, *TENS_WORDS)}
+
+# Wade-Giles writes one letter for two pinyin initials ("Chang" is Zhang or Chang, "Kang" Gang or
+# Kang), and English writes pinyin x as it sounds ("Shi" for Xi): these initials may stand for each other.
+_ROMANISED_INITIALS = frozenset(
+    frozenset(pair)
+    for pair in (("ch", "zh"), ("ch", "j"), ("ch", "q"), ("k", "g"), ("p", "b"), ("t", "d"), ("x", "sh"))
+)
+
+
+def _syllable_similarity(a: str, b: str) -> float:
+    """Two Chinese syllables are the same only when spelled alike or romanised otherwise: Xu is not
+    Zhu, Shen is not Chen, Mai is not Mei, although a looser spelling key would make them equal."""
+    initial_a, initial_b = pinyin_initial(a), pinyin_initial(b)
+    if a[len(initial_a) :] == b[len(initial_b) :] and frozenset((initial_a, initial_b)) in _ROMANISED_INITIALS:
+        return 0.95
+    return 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -227,6 +275,15 @@ def _merge_adjacent(tokens: list[str], others: list[str]) -> list[str]:
     out: list[str] = []
     i = 0
     while i < len(tokens):
+        if len(tokens[i]) == 1:
+            # "A. B. C." and "ABC": a run of three or more initials written as one word.
+            j = i + 1
+            while j < len(tokens) and len(tokens[j]) == 1:
+                j += 1
+            if j - i >= 3 and "".join(tokens[i:j]) in other:
+                out.append("".join(tokens[i:j]))
+                i = j
+                continue
         if i + 1 < len(tokens) and tokens[i] not in other and tokens[i + 1] not in other:
             joined = tokens[i] + tokens[i + 1]
             if joined not in other and other_skeletons is None:
@@ -263,8 +320,15 @@ def compare_names(
     return merged if merged.score > plain.score else plain
 
 
+# Looked up as a token, this gives the weight of a name part the lists never use.
+_UNSEEN = "\x00\x00"
+
+
 def _names_left(tokens: tuple[str, ...], weight: Callable[[str], float]) -> bool:
-    return any(t[:1] != "~" and weight(t) >= 1.0 for t in tokens)
+    """True when a left-over token is a name part the lists use (not a particle, legal form or a
+    spelling they never use, which may be a misspelling of the other side's part: "Iabd" / "Abdul")."""
+    unseen = weight(_UNSEEN)
+    return any(t[:1] != "~" and 1.0 <= weight(t) < unseen for t in tokens)
 
 
 def _patronymic_split(tokens: list[str]) -> int:
