@@ -161,15 +161,15 @@ def _similarity(a: str, b: str) -> float:
         return 0.95
     if not abjad_pair and a in PINYIN_SYLLABLES and b in PINYIN_SYLLABLES:
         return _syllable_similarity(a, b)
-    if (
-        a[0] in _NUMBER_OPENINGS
-        and b[0] in _NUMBER_OPENINGS
-        and not (a.isdigit() and b.isdigit() and min(len(a), len(b)) > 1)
-    ):
+    if (a[0] in _DIGITS or a in _NUMBER_NAMES) and (b[0] in _DIGITS or b in _NUMBER_NAMES):
         # "Fourteen" and "14", "First" and "1st" are one number; Brigade 4 is not Brigade 44.
         # (Two longer numbers, "2006" and "2007", are compared as spellings.)
         value_a, value_b = number_value(a), number_value(b)
-        if value_a is not None and value_b is not None:
+        if (
+            value_a is not None
+            and value_b is not None
+            and not (value_a > 9 and value_b > 9 and a.isdigit() and b.isdigit())
+        ):
             return 0.98 if value_a == value_b else 0.0
     len_a, len_b = len(a), len(b)
     short = len_a if len_a < len_b else len_b
@@ -204,8 +204,9 @@ def _similarity(a: str, b: str) -> float:
     return best if best >= (MIN_OUTLINE_SIMILARITY if abjad_pair else MIN_TOKEN_SIMILARITY) else 0.0
 
 
-# First letters of the tokens that may write a number (digits, "one"... "ninety", "first"...).
-_NUMBER_OPENINGS = frozenset("0123456789") | {word[0] for word in (*NUMBER_WORDS, *ORDINAL_WORDS, *TENS_WORDS)}
+# Tokens that may write a number: digits, and "one"... "ninety", "first"... "tenth".
+_DIGITS = frozenset("0123456789")
+_NUMBER_NAMES = frozenset((*NUMBER_WORDS, *ORDINAL_WORDS, *TENS_WORDS))
 
 # Wade-Giles writes one letter for two pinyin initials ("Chang" is Zhang or Chang, "Kang" Gang or
 # Kang), and English writes pinyin x as it sounds ("Shi" for Xi): these initials may stand for each other.
@@ -331,10 +332,13 @@ def _names_left(tokens: tuple[str, ...], weight: Callable[[str], float]) -> bool
     return any(t[:1] != "~" and 1.0 <= weight(t) < unseen for t in tokens)
 
 
+_SON_OF = frozenset(word for word, kind in PARTICLE_CLASSES.items() if kind == "bin")
+
+
 def _patronymic_split(tokens: list[str]) -> int:
     """Position of the first "bin"/"ben"/"ibn" inside a name (0 when it has none, or opens with one)."""
     for i in range(len(tokens) - 1):
-        if PARTICLE_CLASSES.get(strip_mark(tokens[i])) == "bin":
+        if tokens[i] in _SON_OF:
             return i
     return 0
 
@@ -343,8 +347,10 @@ def _align(q: list[str], c: list[str], weight: Callable[[str], float]) -> NameCo
     candidates = []
     # "Ahmad bin Hasan" is Ahmad, son of Hasan; "Hasan bin Ahmad" is his father or his son. When
     # both names have the particle, a part before it never pairs with a part after it.
-    split_q = _patronymic_split(q)
-    split_c = _patronymic_split(c) if split_q else 0
+    split_q = split_c = 0
+    if not _SON_OF.isdisjoint(q) and not _SON_OF.isdisjoint(c):
+        split_q = _patronymic_split(q)
+        split_c = _patronymic_split(c) if split_q else 0
     for i, qt in enumerate(q):
         for j, ct in enumerate(c):
             if split_c and (i < split_q) != (j < split_c):
