@@ -62,6 +62,10 @@ CONFLICT_PENALTY = 0.8
 # A different name part on each side (another father's name in a patronymic chain) is evidence
 # of another person however many parts agree: the score is multiplied by this.
 CONFLICT_FACTOR = 0.92
+# Two short names (three letters or fewer) with the same spelling key must share this many letters.
+SHORT_SKELETON_MIN = 0.4
+# A name whose only identifying word has at most this many letters and matches only approximately.
+SHORT_WORD_LETTERS = 4
 # Weight cap of a generic business word (as much as a descriptive legal form such as "Group").
 GENERIC_WORD_WEIGHT = 2.0
 # Two names written without spaces must be this similar to count as the same name.
@@ -183,9 +187,10 @@ def _similarity(a: str, b: str) -> float:
         # Romanised Chinese and Korean syllables in -n and -ng are different names (Chen/Cheng, Jin/Jing).
         return 0.0
     sa, sb = skeleton(a), skeleton(b)
-    if sa == sb:
-        return 0.95
     indel = Indel.normalized_similarity(a, b)
+    if sa == sb:
+        # Two short names must also share letters: Lee is Li and Jo is Cho, but Gay is not Qi.
+        return 0.95 if short > 3 or indel >= SHORT_SKELETON_MIN else 0.0
     osa = OSA.normalized_similarity(a, b)
     best = indel if indel > osa else osa
     if outline > best:
@@ -242,6 +247,7 @@ class NameComparison:
     query_leftovers: tuple[str, ...]
     listed_leftovers: tuple[str, ...]
     conflict: bool = False
+    short_word: bool = False
 
     def describe(self) -> str:
         """The comparison in words an officer can check."""
@@ -263,6 +269,8 @@ class NameComparison:
             text += "; listed name parts not given: " + ", ".join(f"'{t}'" for t in self.listed_leftovers)
         if self.conflict:
             text += f" (each name has a part the other lacks: counted at {CONFLICT_FACTOR:.0%})"
+        if self.short_word:
+            text += " (the name rests on one short word that differs: its similarity counted twice)"
         return text
 
 
@@ -335,6 +343,32 @@ def _names_left(tokens: tuple[str, ...], weight: Callable[[str], float]) -> bool
 _SON_OF = frozenset(word for word, kind in PARTICLE_CLASSES.items() if kind == "bin")
 
 
+def _short_identity(pairs: list[Pair], query_left: tuple[str, ...], weight: Callable[[str], float]) -> Pair | None:
+    """The one identifying pair of a name known by a single short word, when it matches only
+    approximately ("Avila Group OOO" / "AVIA GROUP LLC"): with four letters, one letter is most of
+    the identity, so its similarity counts once more. None for any other name."""
+    found = None
+    for pair in pairs:
+        if _identifying(pair.query, weight) and _identifying(pair.listed, weight):
+            if found is not None:
+                return None
+            found = pair
+    if (
+        found is None
+        or found.similarity >= 0.95
+        or min(len(found.query), len(found.listed)) > SHORT_WORD_LETTERS
+        or len(pairs) < 2
+        or any(_identifying(token, weight) for token in query_left)
+    ):
+        return None
+    return found
+
+
+def _identifying(token: str, weight: Callable[[str], float]) -> bool:
+    """A word that identifies a name: not a legal form, generic business word, particle or initial."""
+    return token[:1] != "~" and len(token) > 1 and token not in GENERIC_ORG_WORDS and weight(token) >= 1.0
+
+
 def _patronymic_split(tokens: list[str]) -> int:
     """Position of the first "bin"/"ben"/"ibn" inside a name (0 when it has none, or opens with one)."""
     for i in range(len(tokens) - 1):
@@ -405,4 +439,7 @@ def _align(q: list[str], c: list[str], weight: Callable[[str], float]) -> NameCo
             total = sum(p.weight for p in pairs)
             score = matched / total if total else 0.0
             return NameComparison(score, tuple(pairs), (), ())
-    return NameComparison(score, tuple(pairs), query_left, listed_left, conflict)
+    short_word = _short_identity(pairs, query_left, weight)
+    if short_word is not None:
+        score *= short_word.similarity
+    return NameComparison(score, tuple(pairs), query_left, listed_left, conflict, short_word is not None)

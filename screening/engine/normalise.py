@@ -179,12 +179,34 @@ def _legal_word(word: str) -> str:
     return found[0] if len(word) > 4 or len(found[0]) == 5 else word
 
 
+# Legal-form codes that no word of a name ends (or, for the first four, opens) with.
+_LEGAL_CODE_SUFFIXES = ("gmbh", "fzco", "ltd", "llc", "oao", "ooo", "jsc", "plc", "llp", "fze")
+_LEGAL_CODE_PREFIXES = ("ooo", "oao", "llc", "jsc")
+# Legal words that open no ordinary word ("Public" opens "Publicidad", "General" "Generalitat"):
+# these split off whatever follows, the others only another legal word ("PUBLICJOINT").
+_LEGAL_PREFIXES = frozenset(
+    "company companies limited closed obshchestvo aktsionernoe tovarystvo corporation incorporated holding".split()
+)
+_LEGAL_WORD_SET = frozenset(_LEGAL_WORDS)
+
+
 def _split_legal_suffix(word: str) -> list[str]:
-    """ "GBDLIMITED" is "GBD LIMITED": split a legal-form word written solid onto a name."""
+    """ "GBDLIMITED" is "GBD LIMITED", "COMPANYENERGO" "COMPANY ENERGO" and "NAFTANOAO" "NAFTAN OAO":
+    split a legal-form word written solid onto a name, before or after it."""
     if len(word) > 9:
-        for suffix in _LEGAL_SUFFIXES:
-            if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-                return [word[: -len(suffix)], suffix]
+        for legal in _LEGAL_SUFFIXES:
+            if word.endswith(legal) and len(word) - len(legal) >= 3:
+                return [word[: -len(legal)], legal]
+            rest = word[len(legal) :]
+            if word.startswith(legal) and len(rest) >= 4 and (legal in _LEGAL_PREFIXES or rest in _LEGAL_WORD_SET):
+                return [legal, rest]
+    if len(word) >= 5:
+        for code in _LEGAL_CODE_SUFFIXES:
+            if word.endswith(code) and len(word) - len(code) >= 3:
+                return [word[: -len(code)], code]
+        for code in _LEGAL_CODE_PREFIXES:
+            if word.startswith(code):
+                return [code, word[len(code) :]]
     return [word]
 
 

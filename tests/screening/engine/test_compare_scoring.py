@@ -99,3 +99,26 @@ def test_numbers_in_words_and_in_digits_are_the_same_number():
 def test_common_abbreviations_in_organisation_names_are_read_as_their_word():
     assert compare("First Bank Int'l", "First International Bank", "Organization").score == 1.0
     assert canonical_tokens("PAE WON UK", "Any") == ("pae", "won", "uk")
+
+
+def test_a_company_known_by_one_short_word_is_not_found_by_a_word_one_letter_away():
+    one_letter = compare("Avila Group OOO", "Avia Group LLC", "Organization")
+    assert one_letter.short_word
+    assert one_letter.score < 0.85
+    assert "rests on one short word" in one_letter.describe()
+    assert not compare("Avia Group OOO", "Avia Group LLC", "Organization").short_word
+    # A longer distinctive word keeps its similarity once: a typo is still found.
+    assert not compare("Rosoboronexprt Group", "Rosoboronexport Group", "Organization").short_word
+
+
+def test_two_short_names_with_the_same_spelling_key_must_share_letters():
+    assert token_similarity("gay", "qi") == 0.0
+    assert token_similarity("lee", "li") >= 0.9
+    assert token_similarity("jo", "cho") >= 0.9
+
+
+def test_a_legal_form_written_solid_onto_the_name_is_split_off():
+    assert canonical_tokens("CLOSED JOINT STOCK COMPANYENERGO-OIL", "Organization") == ("~jsc", "energo", "oil")
+    assert canonical_tokens("BANK ZENIT PUBLICJOINT STOCK COMPANY", "Organization") == ("bank", "zenit", "~jsc")
+    assert canonical_tokens("NAFTANOAO", "Organization") == ("naftan", "~jsc")
+    assert canonical_tokens("Publicidad Zeta", "Organization") == ("publicidad", "zeta")
