@@ -369,6 +369,11 @@ def _identifying(token: str, weight: Callable[[str], float]) -> bool:
     return token[:1] != "~" and len(token) > 1 and token not in GENERIC_ORG_WORDS and weight(token) >= 1.0
 
 
+def _unrepeated(left: tuple[str, ...], tokens: list[str], used: set[int]) -> tuple[str, ...]:
+    matched = {tokens[i] for i in used}
+    return tuple(t for t in left if t not in matched)
+
+
 def _patronymic_split(tokens: list[str]) -> int:
     """Position of the first "bin"/"ben"/"ibn" inside a name (0 when it has none, or opens with one)."""
     for i in range(len(tokens) - 1):
@@ -417,6 +422,14 @@ def _align(q: list[str], c: list[str], weight: Callable[[str], float]) -> NameCo
         total += pair_weight
     query_left = tuple(t for i, t in enumerate(q) if i not in used_q)
     listed_left = tuple(t for j, t in enumerate(c) if j not in used_c)
+    if bool(query_left) != bool(listed_left):
+        # A part written twice ("Uthman Ahmad Uthman", "Shoigu Shoigu Sergey") whose first
+        # occurrence is matched adds nothing: its repetition is not counted as a leftover (unless
+        # the other name has a part of its own there, which makes it another name part).
+        if query_left:
+            query_left = _unrepeated(query_left, q, used_q)
+        else:
+            listed_left = _unrepeated(listed_left, c, used_c)
     query_left_weight = sum(weight(t) for t in query_left)
     listed_left_weight = sum(weight(t) for t in listed_left)
     total += QUERY_LEFTOVER_PENALTY * query_left_weight + LIST_LEFTOVER_PENALTY * listed_left_weight

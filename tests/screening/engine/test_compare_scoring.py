@@ -122,3 +122,15 @@ def test_a_legal_form_written_solid_onto_the_name_is_split_off():
     assert canonical_tokens("BANK ZENIT PUBLICJOINT STOCK COMPANY", "Organization") == ("bank", "zenit", "~jsc")
     assert canonical_tokens("NAFTANOAO", "Organization") == ("naftan", "~jsc")
     assert canonical_tokens("Publicidad Zeta", "Organization") == ("publicidad", "zeta")
+
+
+def test_a_name_part_written_twice_is_not_a_leftover_unless_the_other_name_has_its_own_part():
+    assert compare("Shoigu Shoigu Sergey", "Sergey Shoigu").score == 1.0
+    assert compare("Uthman Ahmad Uthman al-Ghamdi", "Uthman Ahmad al-Ghamdi").score == 1.0
+    # Here the repeated Abdul stands where the other name has Muhammad: another person.
+    assert compare("Abdul Kabir Abdul Jan", "Abdul Kabir Mohammad Jan").conflict
+
+
+def test_a_title_inside_an_organisations_name_is_kept():
+    assert canonical_tokens("Grandeur General Trading FZE", "Organization")[:2] == ("grandeur", "general")
+    assert canonical_tokens("General Ivanov", "Person") == ("ivanov",)
