@@ -187,10 +187,10 @@ def _similarity(a: str, b: str) -> float:
         # Romanised Chinese and Korean syllables in -n and -ng are different names (Chen/Cheng, Jin/Jing).
         return 0.0
     sa, sb = skeleton(a), skeleton(b)
-    indel = Indel.normalized_similarity(a, b)
     if sa == sb:
         # Two short names must also share letters: Lee is Li and Jo is Cho, but Gay is not Qi.
-        return 0.95 if short > 3 or indel >= SHORT_SKELETON_MIN else 0.0
+        return 0.95 if short > 3 or Indel.normalized_similarity(a, b) >= SHORT_SKELETON_MIN else 0.0
+    indel = Indel.normalized_similarity(a, b)
     osa = OSA.normalized_similarity(a, b)
     best = indel if indel > osa else osa
     if outline > best:
@@ -284,17 +284,17 @@ def _merge_adjacent(tokens: list[str], others: list[str]) -> list[str]:
     out: list[str] = []
     i = 0
     while i < len(tokens):
-        if len(tokens[i]) == 1:
-            # "A. B. C." and "ABC": a run of three or more initials written as one word.
-            j = i + 1
-            while j < len(tokens) and len(tokens[j]) == 1:
-                j += 1
-            if j - i >= 3 and "".join(tokens[i:j]) in other:
-                out.append("".join(tokens[i:j]))
-                i = j
-                continue
         if i + 1 < len(tokens) and tokens[i] not in other and tokens[i + 1] not in other:
             joined = tokens[i] + tokens[i + 1]
+            if len(joined) == 2 and i + 2 < len(tokens) and len(tokens[i + 2]) == 1:
+                # "A. B. C." and "ABC": a run of three or more initials written as one word.
+                j = i + 2
+                while j < len(tokens) and len(tokens[j]) == 1:
+                    j += 1
+                if "".join(tokens[i:j]) in other:
+                    out.append("".join(tokens[i:j]))
+                    i = j
+                    continue
             if joined not in other and other_skeletons is None:
                 other_skeletons = {skeleton(o) for o in others if len(o) > 3}
             if joined in other or (other_skeletons and skeleton(joined) in other_skeletons):
@@ -403,6 +403,7 @@ def _align(q: list[str], c: list[str], weight: Callable[[str], float]) -> NameCo
     pairs: list[Pair] = []
     matched = 0.0
     total = 0.0
+    lowest = 1.0
     for sim, _, i, j in candidates:
         if i in used_q or j in used_c:
             continue
@@ -417,6 +418,8 @@ def _align(q: list[str], c: list[str], weight: Callable[[str], float]) -> NameCo
             total += QUERY_LEFTOVER_PENALTY * (wq - low) + LIST_LEFTOVER_PENALTY * (wc - low)
             wq = wc = low
         pair_weight = wq + wc
+        if sim < lowest:
+            lowest = sim
         pairs.append(Pair(q[i], c[j], sim, pair_weight))
         matched += sim * pair_weight
         total += pair_weight
@@ -452,7 +455,7 @@ def _align(q: list[str], c: list[str], weight: Callable[[str], float]) -> NameCo
             total = sum(p.weight for p in pairs)
             score = matched / total if total else 0.0
             return NameComparison(score, tuple(pairs), (), ())
-    short_word = _short_identity(pairs, query_left, weight)
+    short_word = _short_identity(pairs, query_left, weight) if lowest < 0.95 and len(pairs) > 1 else None
     if short_word is not None:
         score *= short_word.similarity
     return NameComparison(score, tuple(pairs), query_left, listed_left, conflict, short_word is not None)
