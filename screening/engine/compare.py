@@ -375,10 +375,12 @@ def _unrepeated(left: tuple[str, ...], tokens: list[str], used: set[int]) -> tup
 
 
 def _patronymic_split(tokens: list[str]) -> int:
-    """Position of the first "bin"/"ben"/"ibn" inside a name (0 when it has none, or opens with one)."""
+    """Position of the first "bin"/"ben"/"ibn" of a patronymic chain ("Ahmad bin Hasan al-Ubaidi");
+    0 when the name opens with one or has none followed by two more parts: "Youssef Ben Azza" may
+    be written "Ben Azza Youssef" or "Azza Ben Youssef", a family name that starts with Ben."""
     for i in range(len(tokens) - 1):
         if tokens[i] in _SON_OF:
-            return i
+            return i if i + 2 < len(tokens) else 0
     return 0
 
 
@@ -388,8 +390,13 @@ def _align(q: list[str], c: list[str], weight: Callable[[str], float]) -> NameCo
     # both names have the particle, a part before it never pairs with a part after it.
     split_q = split_c = 0
     if not _SON_OF.isdisjoint(q) and not _SON_OF.isdisjoint(c):
+        # Only when both chains have as many links: a chain written with one "bin" fewer
+        # ("Tarak Taher ben Faleh" / "Tarak ben Taher ben Faleh") has lost its order.
         split_q = _patronymic_split(q)
-        split_c = _patronymic_split(c) if split_q else 0
+        if split_q and sum(t in _SON_OF for t in q) == sum(t in _SON_OF for t in c):
+            split_c = _patronymic_split(c)
+            if not split_c:
+                split_q = 0
     for i, qt in enumerate(q):
         for j, ct in enumerate(c):
             if split_c and (i < split_q) != (j < split_c):

@@ -349,8 +349,7 @@ def _canonical_tokens(name: str, schema: str) -> tuple[str, ...]:
             if base in FAMILY or base in PARTICLES or base in HONORIFICS or base in _ALLAH:
                 # A known word ("mhmd", "bn", "qary") is read as its Latin spelling.
                 word = base
-        if word in HONORIFICS and len(words) > 1 and schema not in ORG_SCHEMAS:
-            # Titles are dropped from people's names; "General" of "General Motors" stays.
+        if word in HONORIFICS and len(words) > 1:
             continue
         if word in _ALLAH:
             if out and out[-1] == "al":
