@@ -363,6 +363,19 @@ def _canonical_tokens(name: str, schema: str) -> tuple[str, ...]:
     return tuple(out)
 
 
+def names_an_organisation(name: str) -> bool:
+    """True when a name carries a company's legal form that is not also a word of people's names
+    ("Nelson Holdings GmbH", "Gay Group LLC"; not "Ghali Ag" or "Mohamed Sa")."""
+    words = tokenise(name)
+    for i, word in enumerate(words):
+        word = LEGAL_SYNONYMS.get(word, word)
+        if word in LEGAL_FORMS and word not in AMBIGUOUS_LEGAL_WORDS:
+            return True
+        if i + 1 < len(words) and " ".join(words[i : i + 2]) in LEGAL_FORMS:
+            return True
+    return False
+
+
 def is_particle(token: str) -> bool:
     """True for name particles (al, bin, van, de...) that carry little identity."""
     return strip_mark(token) in PARTICLES

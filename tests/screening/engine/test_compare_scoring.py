@@ -1,7 +1,7 @@
 """Scoring rules of the name comparison (screening.engine.compare), on names with fixed token weights."""
 
 from screening.engine.compare import compare_names, token_similarity
-from screening.engine.normalise import canonical_tokens
+from screening.engine.normalise import canonical_tokens, names_an_organisation
 from screening.engine.vocabulary import PARTICLES
 
 UNSEEN = "\x00\x00"  # how compare asks for the weight of a part the lists never use
@@ -135,3 +135,17 @@ def test_a_family_name_that_starts_with_ben_may_be_written_in_any_order():
     assert compare("Azza Ben Youssef", "Youssef Ben Azza").score == 1.0
     # A chain with one "ben" fewer has lost its order: its parts still pair.
     assert compare("Tarak Taher ben Faleh Ouni", "Tarak ben Taher ben Faleh Ouni").score > 0.9
+
+
+def test_a_name_with_a_companys_legal_form_is_screened_as_an_organisation_whatever_its_kind():
+    from screening.engine import Query, build_index, screen
+    from tests.screening.engine.conftest import organisation, person
+
+    index = build_index(
+        [("us", person("P1", "NELSON, Ben")), ("us", organisation("O1", "NELSON HOLDINGS LTD"))],
+        versions={"us": "1"},
+    )
+    assert [m.entity for m in screen(index, Query(name="Nelson Holdings GmbH"), threshold=0.0)] == ["us:O1"]
+    # "Sa" and "Ag" are also parts of people's names: such a name may still be a person's.
+    assert names_an_organisation("Acme S.A.") and not names_an_organisation("Ghali Ag")
+    assert "us:P1" in [m.entity for m in screen(index, Query(name="Ben Nelson Sa"), threshold=0.0)]
