@@ -4,7 +4,11 @@ The name score is the share of identity weight that the two names have in common
 every aligned pair of tokens counts with its similarity times the weight of both tokens
 (rare tokens weigh more than common ones), and every token left over on either side
 counts against the match, the query's own leftovers more than the listed name's (lists
-often carry patronymics and extra given names that a customer record omits).
+often carry patronymics and extra given names that a customer record omits). A name part on
+each side with no counterpart is a different name part, not a missing one: the score is then
+multiplied by ``CONFLICT_FACTOR``, however common the two parts are (a father's name of
+Muhammad instead of Ahmad is as much a difference as a rare one). Around "bin"/"ben"/"ibn" the
+order says who is who: "Ahmad bin Hasan" never pairs Ahmad with the Ahmad of "Hasan bin Ahmad".
 
 Token similarity (``token_similarity``) is exact, the same spelling skeleton, an edit-distance
 similarity from ``MIN_TOKEN_SIMILARITY``, the consonant outline for Arabic- and Hebrew-script
@@ -23,9 +27,25 @@ from functools import lru_cache
 from rapidfuzz.distance import OSA, Indel
 
 from screening.engine.arabic import persian_reading
-from screening.engine.normalise import ABJAD_MARK, consonants, is_legal_form, skeleton, strip_mark
+from screening.engine.normalise import (
+    ABJAD_MARK,
+    PINYIN_SYLLABLES,
+    consonants,
+    is_legal_form,
+    number_value,
+    pinyin_initial,
+    skeleton,
+    strip_mark,
+)
 from screening.engine.transliteration import learned_similarity
-from screening.engine.vocabulary import FAMILY_SPELLINGS, GENERIC_ORG_WORDS, PARTICLE_CLASSES
+from screening.engine.vocabulary import (
+    FAMILY_SPELLINGS,
+    GENERIC_ORG_WORDS,
+    NUMBER_WORDS,
+    ORDINAL_WORDS,
+    PARTICLE_CLASSES,
+    TENS_WORDS,
+)
 
 MIN_TOKEN_SIMILARITY = 0.75
 # Outlines of Arabic- or Hebrew-script words are looser by nature: they count from a lower floor.
@@ -47,6 +67,13 @@ ASSIMILATED_FACTOR = 0.95
 QUERY_LEFTOVER_PENALTY = 0.75
 LIST_LEFTOVER_PENALTY = 0.4
 CONFLICT_PENALTY = 0.8
+# A different name part on each side (another father's name in a patronymic chain) is evidence
+# of another person however many parts agree: the score is multiplied by this.
+CONFLICT_FACTOR = 0.92
+# Two short names (three letters or fewer) with the same spelling key must share this many letters.
+SHORT_SKELETON_MIN = 0.4
+# A name whose only identifying word has at most this many letters and matches only approximately.
+SHORT_WORD_LETTERS = 4
 # Weight cap of a generic business word (as much as a descriptive legal form such as "Group").
 GENERIC_WORD_WEIGHT = 2.0
 # Two names written without spaces must be this similar to count as the same name.
@@ -157,6 +184,18 @@ def _similarity(a: str, b: str, learn: bool = True) -> float:
     if particle is not None and particle == PARTICLE_CLASSES.get(b):
         # "bin"/"ben"/"ibn", "al"/"el"/"ar": one particle written two ways.
         return 0.95
+    if not abjad_pair and a in PINYIN_SYLLABLES and b in PINYIN_SYLLABLES:
+        return _syllable_similarity(a, b)
+    if (a[0] in _DIGITS or a in _NUMBER_NAMES) and (b[0] in _DIGITS or b in _NUMBER_NAMES):
+        # "Fourteen" and "14", "First" and "1st" are one number; Brigade 4 is not Brigade 44.
+        # (Two longer numbers, "2006" and "2007", are compared as spellings.)
+        value_a, value_b = number_value(a), number_value(b)
+        if (
+            value_a is not None
+            and value_b is not None
+            and not (value_a > 9 and value_b > 9 and a.isdigit() and b.isdigit())
+        ):
+            return 0.98 if value_a == value_b else 0.0
     len_a, len_b = len(a), len(b)
     short = len_a if len_a < len_b else len_b
     if short == 1:
@@ -170,7 +209,8 @@ def _similarity(a: str, b: str, learn: bool = True) -> float:
         return 0.0
     sa, sb = skeleton(a), skeleton(b)
     if sa == sb:
-        return 0.95
+        # Two short names must also share letters: Lee is Li and Jo is Cho, but Gay is not Qi.
+        return 0.95 if short > 3 or Indel.normalized_similarity(a, b) >= SHORT_SKELETON_MIN else 0.0
     indel = Indel.normalized_similarity(a, b)
     osa = OSA.normalized_similarity(a, b)
     best = indel if indel > osa else osa
@@ -253,6 +293,27 @@ def _learned(reading: str, latin: str) -> float:
     return learned_similarity(reading, latin)
 
 
+# Tokens that may write a number: digits, and "one"... "ninety", "first"... "tenth".
+_DIGITS = frozenset("0123456789")
+_NUMBER_NAMES = frozenset((*NUMBER_WORDS, *ORDINAL_WORDS, *TENS_WORDS))
+
+# Wade-Giles writes one letter for two pinyin initials ("Chang" is Zhang or Chang, "Kang" Gang or
+# Kang), and English writes pinyin x as it sounds ("Shi" for Xi): these initials may stand for each other.
+_ROMANISED_INITIALS = frozenset(
+    frozenset(pair)
+    for pair in (("ch", "zh"), ("ch", "j"), ("ch", "q"), ("k", "g"), ("p", "b"), ("t", "d"), ("x", "sh"))
+)
+
+
+def _syllable_similarity(a: str, b: str) -> float:
+    """Two Chinese syllables are the same only when spelled alike or romanised otherwise: Xu is not
+    Zhu, Shen is not Chen, Mai is not Mei, although a looser spelling key would make them equal."""
+    initial_a, initial_b = pinyin_initial(a), pinyin_initial(b)
+    if a[len(initial_a) :] == b[len(initial_b) :] and frozenset((initial_a, initial_b)) in _ROMANISED_INITIALS:
+        return 0.95
+    return 0.0
+
+
 @dataclass(frozen=True, slots=True)
 class Pair:
     query: str
@@ -275,6 +336,8 @@ class NameComparison:
     pairs: tuple[Pair, ...]
     query_leftovers: tuple[str, ...]
     listed_leftovers: tuple[str, ...]
+    conflict: bool = False
+    short_word: bool = False
 
     def describe(self) -> str:
         """The comparison in words an officer can check."""
@@ -296,6 +359,10 @@ class NameComparison:
             text += "; not in listed name: " + ", ".join(f"'{t}'" for t in self.query_leftovers)
         if self.listed_leftovers:
             text += "; listed name parts not given: " + ", ".join(f"'{t}'" for t in self.listed_leftovers)
+        if self.conflict:
+            text += f" (each name has a part the other lacks: counted at {CONFLICT_FACTOR:.0%})"
+        if self.short_word:
+            text += " (the name rests on one short word that differs: its similarity counted twice)"
         return text
 
 
@@ -311,6 +378,15 @@ def _merge_adjacent(tokens: list[str], others: list[str]) -> list[str]:
     while i < len(tokens):
         if i + 1 < len(tokens) and tokens[i] not in other and tokens[i + 1] not in other:
             joined = tokens[i] + tokens[i + 1]
+            if len(joined) == 2 and i + 2 < len(tokens) and len(tokens[i + 2]) == 1:
+                # "A. B. C." and "ABC": a run of three or more initials written as one word.
+                j = i + 2
+                while j < len(tokens) and len(tokens[j]) == 1:
+                    j += 1
+                if "".join(tokens[i:j]) in other:
+                    out.append("".join(tokens[i:j]))
+                    i = j
+                    continue
             if joined not in other and other_skeletons is None:
                 other_skeletons = {skeleton(o) for o in others if len(o) > 3}
             if joined in other or (other_skeletons and skeleton(joined) in other_skeletons):
@@ -345,10 +421,78 @@ def compare_names(
     return merged if merged.score > plain.score else plain
 
 
+# Looked up as a token, this gives the weight of a name part the lists never use.
+_UNSEEN = "\x00\x00"
+
+
+def _names_left(tokens: tuple[str, ...], weight: Callable[[str], float]) -> bool:
+    """True when a left-over token is a name part the lists use (not a particle, legal form or a
+    spelling they never use, which may be a misspelling of the other side's part: "Iabd" / "Abdul")."""
+    unseen = weight(_UNSEEN)
+    return any(t[:1] != "~" and 1.0 <= weight(t) < unseen for t in tokens)
+
+
+_SON_OF = frozenset(word for word, kind in PARTICLE_CLASSES.items() if kind == "bin")
+
+
+def _short_identity(pairs: list[Pair], query_left: tuple[str, ...], weight: Callable[[str], float]) -> Pair | None:
+    """The one identifying pair of a name known by a single short word, when it matches only
+    approximately ("Avila Group OOO" / "AVIA GROUP LLC"): with four letters, one letter is most of
+    the identity, so its similarity counts once more. None for any other name."""
+    found = None
+    for pair in pairs:
+        if _identifying(pair.query, weight) and _identifying(pair.listed, weight):
+            if found is not None:
+                return None
+            found = pair
+    if (
+        found is None
+        or found.similarity >= 0.95
+        or min(len(found.query), len(found.listed)) > SHORT_WORD_LETTERS
+        or len(pairs) < 2
+        or any(_identifying(token, weight) for token in query_left)
+    ):
+        return None
+    return found
+
+
+def _identifying(token: str, weight: Callable[[str], float]) -> bool:
+    """A word that identifies a name: not a legal form, generic business word, particle or initial."""
+    return token[:1] != "~" and len(token) > 1 and token not in GENERIC_ORG_WORDS and weight(token) >= 1.0
+
+
+def _unrepeated(left: tuple[str, ...], tokens: list[str], used: set[int]) -> tuple[str, ...]:
+    matched = {tokens[i] for i in used}
+    return tuple(t for t in left if t not in matched)
+
+
+def _patronymic_split(tokens: list[str]) -> int:
+    """Position of the first "bin"/"ben"/"ibn" of a patronymic chain ("Ahmad bin Hasan al-Ubaidi");
+    0 when the name opens with one or has none followed by two more parts: "Youssef Ben Azza" may
+    be written "Ben Azza Youssef" or "Azza Ben Youssef", a family name that starts with Ben."""
+    for i in range(len(tokens) - 1):
+        if tokens[i] in _SON_OF:
+            return i if i + 2 < len(tokens) else 0
+    return 0
+
+
 def _align(q: list[str], c: list[str], weight: Callable[[str], float]) -> NameComparison:
     candidates = []
+    # "Ahmad bin Hasan" is Ahmad, son of Hasan; "Hasan bin Ahmad" is his father or his son. When
+    # both names have the particle, a part before it never pairs with a part after it.
+    split_q = split_c = 0
+    if not _SON_OF.isdisjoint(q) and not _SON_OF.isdisjoint(c):
+        # Only when both chains have as many links: a chain written with one "bin" fewer
+        # ("Tarak Taher ben Faleh" / "Tarak ben Taher ben Faleh") has lost its order.
+        split_q = _patronymic_split(q)
+        if split_q and sum(t in _SON_OF for t in q) == sum(t in _SON_OF for t in c):
+            split_c = _patronymic_split(c)
+            if not split_c:
+                split_q = 0
     for i, qt in enumerate(q):
         for j, ct in enumerate(c):
+            if split_c and (i < split_q) != (j < split_c):
+                continue
             sim = token_similarity(qt, ct)
             if sim > 0.0:
                 candidates.append((sim, -abs(i - j), i, j))
@@ -358,6 +502,7 @@ def _align(q: list[str], c: list[str], weight: Callable[[str], float]) -> NameCo
     pairs: list[Pair] = []
     matched = 0.0
     total = 0.0
+    lowest = 1.0
     for sim, _, i, j in candidates:
         if i in used_q or j in used_c:
             continue
@@ -372,11 +517,21 @@ def _align(q: list[str], c: list[str], weight: Callable[[str], float]) -> NameCo
             total += QUERY_LEFTOVER_PENALTY * (wq - low) + LIST_LEFTOVER_PENALTY * (wc - low)
             wq = wc = low
         pair_weight = wq + wc
+        if sim < lowest:
+            lowest = sim
         pairs.append(Pair(q[i], c[j], sim, pair_weight))
         matched += sim * pair_weight
         total += pair_weight
     query_left = tuple(t for i, t in enumerate(q) if i not in used_q)
     listed_left = tuple(t for j, t in enumerate(c) if j not in used_c)
+    if bool(query_left) != bool(listed_left):
+        # A part written twice ("Uthman Ahmad Uthman", "Shoigu Shoigu Sergey") whose first
+        # occurrence is matched adds nothing: its repetition is not counted as a leftover (unless
+        # the other name has a part of its own there, which makes it another name part).
+        if query_left:
+            query_left = _unrepeated(query_left, q, used_q)
+        else:
+            listed_left = _unrepeated(listed_left, c, used_c)
     query_left_weight = sum(weight(t) for t in query_left)
     listed_left_weight = sum(weight(t) for t in listed_left)
     total += QUERY_LEFTOVER_PENALTY * query_left_weight + LIST_LEFTOVER_PENALTY * listed_left_weight
@@ -384,6 +539,9 @@ def _align(q: list[str], c: list[str], weight: Callable[[str], float]) -> NameCo
     # missing one: that conflict counts on top of the omissions.
     total += CONFLICT_PENALTY * min(query_left_weight, listed_left_weight)
     score = matched / total if total else 0.0
+    conflict = bool(query_left and listed_left) and _names_left(query_left, weight) and _names_left(listed_left, weight)
+    if conflict:
+        score *= CONFLICT_FACTOR
     if query_left and listed_left:
         # Spaces in other places ("Arefullaha Ref" / "Arefullah Aref"): the leftovers of both sides,
         # written solid in their order, may still be the same letters.
@@ -396,4 +554,7 @@ def _align(q: list[str], c: list[str], weight: Callable[[str], float]) -> NameCo
             total = sum(p.weight for p in pairs)
             score = matched / total if total else 0.0
             return NameComparison(score, tuple(pairs), (), ())
-    return NameComparison(score, tuple(pairs), query_left, listed_left)
+    short_word = _short_identity(pairs, query_left, weight) if lowest < 0.95 and len(pairs) > 1 else None
+    if short_word is not None:
+        score *= short_word.similarity
+    return NameComparison(score, tuple(pairs), query_left, listed_left, conflict, short_word is not None)
