@@ -80,7 +80,11 @@ def expand(index: Index, token: str) -> Expansions:
     abjad = abjad_like(token)
     for vocab_id in found:
         other = index.vocab_tokens[vocab_id]
-        sim = token_similarity(token, other, not abjad and other[-1:] != ABJAD_MARK)
+        if abjad or other[-1:] == ABJAD_MARK:
+            sim = token_similarity(token, other, False)
+        else:
+            # Two arguments: the same cache entry as the scoring's comparison of the pair.
+            sim = token_similarity(token, other)
         if sim > 0.0:
             scored.append((vocab_id, sim))
     result = tuple(scored)
