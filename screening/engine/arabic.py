@@ -8,13 +8,15 @@ word in three steps:
    letter forms (ی, ک, ھ, ۀ) written as their plain Arabic letters;
 2. a hand-written table of common name parts (``NAMES``: given names, the divine names that
    follow "Abd", particles such as bin, ibn, abu, ould, and common nisbas) gives the Latin
-   spelling of a known word; the article "al-", the prefix "Abd" and the suffix "-allah" are
-   split off first when the word is not in the table as a whole;
+   spelling of a known word; the article "al-", the prefix "Abd" and the suffixes "-allah",
+   "-al-Din" and "-zada" are split off first when the word is not in the table as a whole;
 3. any other word is transliterated letter by letter (``romanise``): long vowels become
    vowels (و between consonants is "u", ي is "i", ا is "a"), and the word stays marked as
    abjad so that the comparison matches it with Latin spellings by its consonant outline.
 
 The table holds name parts only (no list entries), written from common romanisation practice.
+``persian_reading`` gives the reading with ث and ذ as Persian and Urdu say them (s, z); how the
+other letters are written in Latin is learned (``transliteration``).
 """
 
 from __future__ import annotations

@@ -20,7 +20,15 @@ from screening.engine.arabic import persian_reading
 from screening.engine.compare import token_similarity
 from screening.engine.evidence import schema_compatible
 from screening.engine.index import Index, deletes
-from screening.engine.normalise import abjad_like, consonants, is_legal_form, is_particle, phonetic, skeleton
+from screening.engine.normalise import (
+    ABJAD_MARK,
+    abjad_like,
+    consonants,
+    is_legal_form,
+    is_particle,
+    phonetic,
+    skeleton,
+)
 
 COMMON_POSTINGS = 1500
 SEED_TERMS = 3
@@ -67,11 +75,16 @@ def expand(index: Index, token: str) -> Expansions:
         if sound and len(token) >= 5:
             found.update(index.phonetic_keys.get(sound, ()))
     scored = []
-    # An Arabic- or Hebrew-script query token finds its vocabulary by outline (the learned reading,
-    # slower, is left to the scoring of the names found).
-    learn = not abjad_like(token)
+    # An Arabic- or Hebrew-script token (of the query or of the vocabulary) and a Latin one are
+    # matched here by outline: the learned reading, slower, is left to the scoring of the names found.
+    abjad = abjad_like(token)
     for vocab_id in found:
-        sim = token_similarity(token, index.vocab_tokens[vocab_id], learn)
+        other = index.vocab_tokens[vocab_id]
+        if abjad or other[-1:] == ABJAD_MARK:
+            sim = token_similarity(token, other, False)
+        else:
+            # Two arguments: the same cache entry as the scoring's comparison of the pair.
+            sim = token_similarity(token, other)
         if sim > 0.0:
             scored.append((vocab_id, sim))
     result = tuple(scored)

@@ -13,7 +13,10 @@ order says who is who: "Ahmad bin Hasan" never pairs Ahmad with the Ahmad of "Ha
 Token similarity (``token_similarity``) is exact, the same spelling skeleton, an edit-distance
 similarity from ``MIN_TOKEN_SIMILARITY``, the consonant outline for Arabic- and Hebrew-script
 words (which must open like the Latin name: both with a vowel or with the same consonant), or an
-initial for the name it abbreviates. A generic business word shared by two company names weighs
+initial for the name it abbreviates. When the outlines differ, an Arabic-script word is also read
+the Persian way (ث as s, ذ as z), by a transliteration model learned from real name pairs
+(``transliteration``: "العوادي" / Aouadi), and against a Latin name with the article joined to it
+("الصبار" / Essabar). A generic business word shared by two company names weighs
 little; left over on one side it still counts in full.
 """
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 import math
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from screening.engine.arabic import _LETTERS, romanise
 from screening.engine.compare import compare_names, token_similarity
@@ -106,3 +108,18 @@ def test_the_explanation_says_an_arabic_script_word_was_read_as_the_latin_name()
     expected = "'wthiq_' ~ 'wassiq' (written in Arabic or Hebrew script, can be read 'wassiq', 85%)"
     assert expected in comparison.describe()
     assert comparison.score > 0.9
+
+
+_READINGS = st.text(alphabet="abtjhkdrzsfqlmnwyuigpe", min_size=1, max_size=8)
+_LATIN = st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=1, max_size=12)
+
+
+@given(_READINGS, _LATIN)
+def test_a_reading_score_is_never_above_the_most_likely_writing(reading: str, latin: str) -> None:
+    assert reading_score(reading, latin) <= 1e-9
+    assert learned_similarity(reading, latin) == 0.0 or 0.8 <= learned_similarity(reading, latin) <= 0.95
+
+
+@given(_LATIN, _LATIN)
+def test_the_learned_reading_never_changes_how_two_latin_tokens_compare(a: str, b: str) -> None:
+    assert token_similarity(a, b) == token_similarity(a, b, False)
