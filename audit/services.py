@@ -15,6 +15,7 @@ from audit.models import ACTOR_API_CLIENT, ACTOR_SYSTEM, ACTOR_USER, AuditChainH
 from audit.payload import clean_payload, mask_email
 from audit.verification import verify_slice
 from common.correlation import get_correlation_id
+from common.prepared import insert_statement
 
 
 class AuditError(RuntimeError):
@@ -79,12 +80,8 @@ def _lock_head() -> tuple[int, str]:
 
 def _insert_and_move_head(event: AuditEvent) -> None:
     """INSERT the event and move the head in one round trip on PostgreSQL (two on SQLite)."""
-    fields = AuditEvent._meta.concrete_fields
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    params = [f.get_db_prep_save(getattr(event, f.attname), connection) for f in fields]
-    placeholders = ", ".join(["%s"] * len(fields))
-    # Column names come from the model, values are parameters.
-    insert = f"INSERT INTO audit_auditevent ({columns}) VALUES ({placeholders})"  # noqa: S608
+    params = [f.get_db_prep_save(getattr(event, f.attname), connection) for f in AuditEvent._meta.concrete_fields]
+    insert = insert_statement(AuditEvent, connection)  # column names from the model, built once
     head = [event.sequence, event.hash]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":

@@ -108,6 +108,12 @@ class _Compiled:
 _insert_columns: dict[tuple[type[Model], str], tuple[str, str]] = {}
 
 
+def insert_statement(model: type[Model], connection: Any, *, rows: int = 1) -> str:
+    """``INSERT INTO <table> (<every concrete column>) VALUES (%s, ...)`` for ``rows`` rows (built once per model)."""
+    head, row = _columns(model, connection)
+    return head + ", ".join([row] * rows)
+
+
 def _columns(model: type[Model], connection: Any) -> tuple[str, str]:
     key = (model, connection.vendor)
     found = _insert_columns.get(key)
@@ -137,13 +143,12 @@ def insert_rows(*groups: Sequence[Model], using: str = "default") -> None:
             continue
         model = type(group[0])
         fields = model._meta.concrete_fields
-        head, row = _columns(model, connection)
         params: list[Any] = []
         for instance in group:
             if type(instance) is not model:
                 raise TypeError("each group of insert_rows holds instances of one model")
             params.extend(field.get_db_prep_save(field.pre_save(instance, True), connection) for field in fields)
-        statements.append((head + ", ".join([row] * len(group)), params))
+        statements.append((insert_statement(model, connection, rows=len(group)), params))
     if not statements:
         return
     with connection.cursor() as cursor:

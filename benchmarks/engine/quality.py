@@ -20,6 +20,7 @@ import argparse
 import csv
 import json
 import random
+import re
 import subprocess
 import sys
 import time
@@ -71,6 +72,15 @@ _LEGAL_WORDS = {p: code for code, ps in _LEGAL_FORM_GROUPS.items() for p in ps i
 HONORIFICS = ["Mr", "Dr.", "Sheikh", "Haji", "General", "Mullah", "Prof.", "Mrs"]
 GENERIC = ["Trading", "International", "Global", "Services", "Holdings", "Logistics", "Solutions", "Group"]
 FORMS = ["LLC", "Ltd", "Limited", "GmbH", "SA", "JSC", "Inc.", "OOO", "S.p.A.", "Co., Ltd."]
+
+
+def _plain_tokens(name: str) -> tuple[str, ...]:
+    """A name's words in Latin letters, lower case and sorted: how cases are drawn and resolved.
+
+    Deliberately not the engine's canonical tokens, so that the sample does not move when the
+    engine's normalisation changes and engine versions are compared on the same cases.
+    """
+    return tuple(sorted(re.findall(r"[a-z0-9]+", anyascii(name).lower())))
 
 
 def _words(name: str) -> list[str]:
@@ -221,7 +231,7 @@ def perturbation_cases(entries: list[tuple[str, Entry]], rng: random.Random) -> 
             for n in e.names
             if n.kind in wanted
             and len([m for m in e.names if m.kind not in ("original_script",)]) >= 2
-            and canonical_tokens(n.full, e.schema) != canonical_tokens(e.primary_name, e.schema)
+            and _plain_tokens(n.full) != _plain_tokens(e.primary_name)
         ]
         for src, entry, name in rng.sample(eligible, min(PER_KIND, len(eligible))):
             entity = f"{src}:{entry.ref}"
@@ -607,11 +617,11 @@ def yente_sets(
     for src, entry in entries:
         if src == "un_sc":
             for name in entry.names:
-                by_name[tuple(sorted(canonical_tokens(name.full, "Any")))].add(f"{src}:{entry.ref}")
+                by_name[_plain_tokens(name.full)].add(f"{src}:{entry.ref}")
     positives, positives_ev = [], []
     unresolved = 0
     for row, original in zip(treated, untreated, strict=True):
-        targets = by_name.get(tuple(sorted(canonical_tokens(original["full_name"], "Any"))))
+        targets = by_name.get(_plain_tokens(original["full_name"]))
         if not targets or len(targets) != 1:
             unresolved += 1
             continue
