@@ -149,3 +149,8 @@ def test_a_name_with_a_companys_legal_form_is_screened_as_an_organisation_whatev
     # "Sa" and "Ag" are also parts of people's names: such a name may still be a person's.
     assert names_an_organisation("Acme S.A.") and not names_an_organisation("Ghali Ag")
     assert "us:P1" in [m.entity for m in screen(index, Query(name="Ben Nelson Sa"), threshold=0.0)]
+
+
+def test_the_maghreb_spelling_of_allah_in_a_compound_is_split_like_the_others():
+    assert canonical_tokens("Abdellah", "Any") == canonical_tokens("Abd Allah", "Any") == ("abdul", "allah")
+    assert canonical_tokens("Fadlellah", "Any") == ("fadl", "allah")
