@@ -169,7 +169,7 @@ def candidates(
         return []
     out: list[int] = []
     per_entity: dict[int, int] = {}
-    for name_id in _ranked(votes, limit * 6):
+    for name_id in _ranked(votes, limit * 6, index.name_tokens, limit):
         entity = index.name_entity[name_id]
         # One entity with thirty aliases must not crowd every other entity out.
         seen = per_entity.get(entity, 0)
@@ -232,14 +232,27 @@ def _add_votes(votes: dict[int, float], best: dict[int, float], weight: float) -
         votes[name_id] = get(name_id, 0.0) + weight * sim
 
 
-def _ranked(votes: dict[int, float], count: int) -> list[int]:
-    """The ``count`` best-voted names, best first (equal votes in voting order), down to RELATIVE_FLOOR.
+def _ranked(votes: dict[int, float], count: int, name_tokens: list[str], places: int) -> list[int]:
+    """The ``count`` best-voted names, best first, down to RELATIVE_FLOOR.
 
-    A name with less than half the best name's evidence cannot come near the threshold.
+    A name with less than half the best name's evidence cannot come near the threshold. When
+    names with equal votes compete for the last of the ``places``, the shortest come first:
+    "ALI, Muhammad" before the thousand longer names that also hold Muhammad and Ali.
     """
     floor = max(votes.values()) * RELATIVE_FLOOR
     pool = list(compress(votes, map(floor.__le__, votes.values())))
-    pool.sort(key=votes.__getitem__, reverse=True)  # stable: ties keep their order
+    pool.sort(key=votes.__getitem__, reverse=True)
+    if len(pool) > count:
+        end = count
+        while end < len(pool) and votes[pool[end]] == votes[pool[count - 1]]:
+            end += 1
+        pool = pool[:end]
+    if len(pool) > places and votes[pool[places - 1]] == votes[pool[places]]:
+        # Equal votes across the last candidate place: the shorter name first (stable sorts:
+        # by length, then by vote).
+        lengths = dict(zip(pool, map(len, map(name_tokens.__getitem__, pool)), strict=True))
+        pool.sort(key=lengths.__getitem__)
+        pool.sort(key=votes.__getitem__, reverse=True)
     return pool[:count]
 
 

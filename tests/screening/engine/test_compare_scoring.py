@@ -149,3 +149,18 @@ def test_a_name_with_a_companys_legal_form_is_screened_as_an_organisation_whatev
     # "Sa" and "Ag" are also parts of people's names: such a name may still be a person's.
     assert names_an_organisation("Acme S.A.") and not names_an_organisation("Ghali Ag")
     assert "us:P1" in [m.entity for m in screen(index, Query(name="Ben Nelson Sa"), threshold=0.0)]
+
+
+def test_the_maghreb_spelling_of_allah_in_a_compound_is_split_like_the_others():
+    assert canonical_tokens("Abdellah", "Any") == canonical_tokens("Abd Allah", "Any") == ("abdul", "allah")
+    assert canonical_tokens("Fadlellah", "Any") == ("fadl", "allah")
+
+
+def test_among_names_with_equal_votes_the_shortest_get_the_last_candidate_places():
+    from screening.engine import Query, build_index, screen
+    from screening.engine.candidates import MAX_CANDIDATES
+    from tests.screening.engine.conftest import person
+
+    longer = [("us", person(f"L{i}", f"ALI, Muhammad Extra{i:03d} Other{i:03d}")) for i in range(3 * MAX_CANDIDATES)]
+    index = build_index([*longer, ("us", person("S1", "ALI, Muhammad"))], versions={"us": "1"})
+    assert screen(index, Query(name="Muhammad Ali", schema="Person"))[0].entity == "us:S1"
