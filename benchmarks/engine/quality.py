@@ -609,6 +609,7 @@ def yente_sets(
     negatives: int,
     nk: bool,
     rng: random.Random,
+    show: Collection[str] = (),
 ) -> None:
     folder = MATCHING / "yente_candidate_generation"
     treated = _csv_rows(folder / "positives_un_treated.csv")
@@ -662,8 +663,8 @@ def yente_sets(
         f"{unresolved} unresolved; {len(neg)} negatives_global sampled, logic-v2 on 1,000 of them)"
     )
     un = {"un_sc"}
-    res = evaluate(positives, index, brute, threshold, sources=un, nk=nk)
-    res_neg = evaluate(neg, index, brute, threshold, sources=un, nk=nk, nk_sample=1000, rng=rng)
+    res = evaluate(positives, index, brute, threshold, sources=un, nk=nk, show=show)
+    res_neg = evaluate(neg, index, brute, threshold, sources=un, nk=nk, nk_sample=1000, rng=rng, show=show)
     for system, kinds in res_neg.items():
         res[system].update(kinds)
     ev = evaluate(positives_ev + neg_ev, index, brute, threshold, sources=un, nk=False)
@@ -730,7 +731,7 @@ def main() -> None:
     index = build_index(entries, versions=versions)
     if args.only in (None, "yente"):
         brute = Brute((src, e) for src, e in entries if src == "un_sc")
-        yente_sets(entries, index, brute, args.threshold, negatives=args.negatives, nk=nk, rng=rng)
+        yente_sets(entries, index, brute, args.threshold, negatives=args.negatives, nk=nk, rng=rng, show=show)
     if args.only in (None, "pairs"):
         name_bench(index, args.threshold, nk, show)
         ofac_fixtures(index, nk)
