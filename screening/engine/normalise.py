@@ -24,6 +24,7 @@ from rapidfuzz.distance import OSA
 
 from screening.engine.arabic import arabic_tokens
 from screening.engine.vocabulary import (
+    ABD_ASSIMILATED,
     AMBIGUOUS_LEGAL_WORDS,
     FAMILY,
     HONORIFICS,
@@ -48,7 +49,6 @@ _ARABIC_LETTER = re.compile("[\u0620-\u065f\u066e-\u06d3\u06d5\u06ee\u06ef\u06fa
 _ARABIC_RUN = re.compile("([\u0620-\u065f\u066e-\u06d3\u06d5-\u06ed\u06ee\u06ef\u06fa-\u06fc\u0670]+)")
 _VOWELS = re.compile(r"[aeiou]")
 ABJAD_MARK = "_"
-_ABD_ASSIMILATED = frozenset({"abdur", "abdus", "abduz", "abdun", "abdut", "abdud", "abdush", "abdar", "abdas"})
 _ALLAH_SUFFIX = re.compile(r"^([a-z]{2,}?)(?:ullah|ulla|ullahi|allah|alla|ollah|ulah|illah|ellah)$")
 _ZADA_SUFFIX = re.compile(r"^([a-z]{3,}?)(?:zada|zadah|zadeh|zade)$")
 _DIN_SUFFIX = re.compile(r"^([a-z]{3,}?)(?:uddin|uddeen|uddine|eddine|eddin|addin|oddin|iddin|aldin|eldin)$")
@@ -225,7 +225,7 @@ def _canonical_word(word: str) -> list[str]:
     if allah:
         # "Saifullah", "Saif Ullah" and "سيف الله" are one name: stem plus "allah".
         return [*_canonical_word(allah.group(1)), "allah"]
-    if word in _ABD_ASSIMILATED:
+    if word in ABD_ASSIMILATED:
         # "Abdur Rehman", "Abdus Salam": "Abd al-" with the article assimilated, written apart.
         return ["abdul"]
     match = _ABD_PREFIX.match(word)

@@ -339,6 +339,11 @@ FAMILY_SPELLINGS: dict[str, tuple[str, ...]] = {
     canonical: (canonical, *(v for v in variants if not v.endswith("_") and len(v) > 3))
     for canonical, variants in _FAMILIES.items()
 }
+# "Abd al-" with the article assimilated and written apart ("Abdur Rehman", "Abdus Salam"): read
+# as "abdul" by normalisation, and spellings of it too, so that a misspelt "Badur" still reaches
+# "Abdur" through the family.
+ABD_ASSIMILATED = frozenset({"abdur", "abdus", "abduz", "abdun", "abdut", "abdud", "abdush", "abdar", "abdas"})
+FAMILY_SPELLINGS["abdul"] = (*FAMILY_SPELLINGS["abdul"], *sorted(ABD_ASSIMILATED))
 
 # Words that are so generic in organisation names that they identify nothing alone.
 GENERIC_ORG_WORDS: frozenset[str] = frozenset(
