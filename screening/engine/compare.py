@@ -163,18 +163,19 @@ def _similarity(a: str, b: str) -> float:
     if particle is not None and particle == PARTICLE_CLASSES.get(b):
         # "bin"/"ben"/"ibn", "al"/"el"/"ar": one particle written two ways.
         return 0.95
-    if not abjad_pair and a in PINYIN_SYLLABLES and b in PINYIN_SYLLABLES:
-        return _syllable_similarity(a, b)
-    if (a[0] in _DIGITS or a in _NUMBER_NAMES) and (b[0] in _DIGITS or b in _NUMBER_NAMES):
-        # "Fourteen" and "14", "First" and "1st" are one number; Brigade 4 is not Brigade 44.
-        # (Two longer numbers, "2006" and "2007", are compared as spellings.)
-        value_a, value_b = number_value(a), number_value(b)
-        if (
-            value_a is not None
-            and value_b is not None
-            and not (value_a > 9 and value_b > 9 and a.isdigit() and b.isdigit())
-        ):
-            return 0.98 if value_a == value_b else 0.0
+    if a in _SYLLABLES_OR_NUMBERS or a[0] in _DIGITS:
+        if not abjad_pair and a in PINYIN_SYLLABLES and b in PINYIN_SYLLABLES:
+            return _syllable_similarity(a, b)
+        if (a[0] in _DIGITS or a in _NUMBER_NAMES) and (b[0] in _DIGITS or b in _NUMBER_NAMES):
+            # "Fourteen" and "14", "First" and "1st" are one number; Brigade 4 is not Brigade 44.
+            # (Two longer numbers, "2006" and "2007", are compared as spellings.)
+            value_a, value_b = number_value(a), number_value(b)
+            if (
+                value_a is not None
+                and value_b is not None
+                and not (value_a > 9 and value_b > 9 and a.isdigit() and b.isdigit())
+            ):
+                return 0.98 if value_a == value_b else 0.0
     len_a, len_b = len(a), len(b)
     short = len_a if len_a < len_b else len_b
     if short == 1:
@@ -212,6 +213,7 @@ def _similarity(a: str, b: str) -> float:
 # Tokens that may write a number: digits, and "one"... "ninety", "first"... "tenth".
 _DIGITS = frozenset("0123456789")
 _NUMBER_NAMES = frozenset((*NUMBER_WORDS, *ORDINAL_WORDS, *TENS_WORDS))
+_SYLLABLES_OR_NUMBERS = PINYIN_SYLLABLES | _NUMBER_NAMES
 
 # Wade-Giles writes one letter for two pinyin initials ("Chang" is Zhang or Chang, "Kang" Gang or
 # Kang), and English writes pinyin x as it sounds ("Shi" for Xi): these initials may stand for each other.
@@ -432,7 +434,7 @@ def _align(q: list[str], c: list[str], weight: Callable[[str], float]) -> NameCo
         total += pair_weight
     query_left = tuple(t for i, t in enumerate(q) if i not in used_q)
     listed_left = tuple(t for j, t in enumerate(c) if j not in used_c)
-    if bool(query_left) != bool(listed_left):
+    if bool(query_left) != bool(listed_left) and (len(set(q)) < len(q) or len(set(c)) < len(c)):
         # A part written twice ("Uthman Ahmad Uthman", "Shoigu Shoigu Sergey") whose first
         # occurrence is matched adds nothing: its repetition is not counted as a leftover (unless
         # the other name has a part of its own there, which makes it another name part).

@@ -193,7 +193,7 @@ _LEGAL_WORD_SET = frozenset(_LEGAL_WORDS)
 def _split_legal_suffix(word: str) -> list[str]:
     """ "GBDLIMITED" is "GBD LIMITED", "COMPANYENERGO" "COMPANY ENERGO" and "NAFTANOAO" "NAFTAN OAO":
     split a legal-form word written solid onto a name, before or after it."""
-    if len(word) > 9:
+    if len(word) > 9 and (word.endswith(_LEGAL_SUFFIXES) or word.startswith(_LEGAL_SUFFIXES)):
         for legal in _LEGAL_SUFFIXES:
             if word.endswith(legal) and len(word) - len(legal) >= 3:
                 return [word[: -len(legal)], legal]
@@ -201,12 +201,12 @@ def _split_legal_suffix(word: str) -> list[str]:
             if word.startswith(legal) and len(rest) >= 4 and (legal in _LEGAL_PREFIXES or rest in _LEGAL_WORD_SET):
                 return [legal, rest]
     if len(word) >= 5:
-        for code in _LEGAL_CODE_SUFFIXES:
-            if word.endswith(code) and len(word) - len(code) >= 3:
-                return [word[: -len(code)], code]
-        for code in _LEGAL_CODE_PREFIXES:
-            if word.startswith(code):
-                return [code, word[len(code) :]]
+        if word.endswith(_LEGAL_CODE_SUFFIXES):
+            for code in _LEGAL_CODE_SUFFIXES:
+                if word.endswith(code) and len(word) - len(code) >= 3:
+                    return [word[: -len(code)], code]
+        if word.startswith(_LEGAL_CODE_PREFIXES):
+            return [word[:3], word[3:]]
     return [word]
 
 
