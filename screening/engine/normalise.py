@@ -6,7 +6,10 @@ Pipeline (each step a small function): ``clean`` (Unicode NFKC, control characte
 ``arabic.arabic_tokens``) → ``canonical_tokens`` ("LAST, First" order, honorifics dropped, legal
 forms and spelling families canonicalised, compounds written solid or apart split alike:
 "Abdulrahman"/"Abd al-Rahman", "Nasrullah"/"Nasr Allah", "Saifuddin"/"Saif al-Din",
-"Akhundzada"/"Akhund Zada").
+"Akhundzada"/"Akhund Zada"; in people's names digits typed for letters read as letters, "Sech1n";
+in organisations' names acronyms with dots joined, "A.B.C.", numbers in words written as digits,
+"Forty-Four", common abbreviations spelled out, "Int'l", and legal forms written solid onto the
+name split off, "COMPANYENERGO").
 
 ``skeleton`` and ``consonants`` give the looser keys used to find transliteration variants.
 """
