@@ -10,6 +10,7 @@ as "Vladimir Putin".
 
 from __future__ import annotations
 
+import heapq
 import itertools
 from collections.abc import Collection
 from functools import partial
@@ -241,18 +242,17 @@ def _ranked(votes: dict[int, float], count: int, name_tokens: list[str], places:
     """
     floor = max(votes.values()) * RELATIVE_FLOOR
     pool = list(compress(votes, map(floor.__le__, votes.values())))
-    pool.sort(key=votes.__getitem__, reverse=True)
-    if len(pool) > count:
-        end = count
-        while end < len(pool) and votes[pool[end]] == votes[pool[count - 1]]:
-            end += 1
-        pool = pool[:end]
+    pool.sort(key=votes.__getitem__, reverse=True)  # stable: ties keep their order
     if len(pool) > places and votes[pool[places - 1]] == votes[pool[places]]:
-        # Equal votes across the last candidate place: the shorter name first (stable sorts:
-        # by length, then by vote).
-        lengths = dict(zip(pool, map(len, map(name_tokens.__getitem__, pool)), strict=True))
-        pool.sort(key=lengths.__getitem__)
-        pool.sort(key=votes.__getitem__, reverse=True)
+        # Equal votes across the last candidate place: the shorter names take the places.
+        ranked_votes = list(map(votes.__getitem__, pool))
+        cut = ranked_votes[places]
+        first = ranked_votes.index(cut)
+        tied = pool[first : first + ranked_votes.count(cut)]
+        lengths = list(map(len, map(name_tokens.__getitem__, tied)))
+        wanted = max(count - first, 0)
+        shortest = heapq.nsmallest(wanted, range(len(tied)), key=lengths.__getitem__)
+        pool[first : first + len(tied)] = [tied[i] for i in shortest]
     return pool[:count]
 
 

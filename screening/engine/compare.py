@@ -9,6 +9,8 @@ each side with no counterpart is a different name part, not a missing one: the s
 multiplied by ``CONFLICT_FACTOR``, however common the two parts are (a father's name of
 Muhammad instead of Ahmad is as much a difference as a rare one). Around "bin"/"ben"/"ibn" the
 order says who is who: "Ahmad bin Hasan" never pairs Ahmad with the Ahmad of "Hasan bin Ahmad".
+A company known by one short word that differs ("Avila Group" / "Avia Group") counts that
+word's similarity twice.
 
 Token similarity (``token_similarity``) is exact, the same spelling skeleton, an edit-distance
 similarity from ``MIN_TOKEN_SIMILARITY``, the consonant outline for Arabic- and Hebrew-script
@@ -16,8 +18,9 @@ words (which must open like the Latin name: both with a vowel or with the same c
 initial for the name it abbreviates. When the outlines differ, an Arabic-script word is also read
 the Persian way (ث as s, ذ as z), by a transliteration model learned from real name pairs
 (``transliteration``: "العوادي" / Aouadi), and against a Latin name with the article joined to it
-("الصبار" / Essabar). A generic business word shared by two company names weighs
-little; left over on one side it still counts in full.
+("الصبار" / Essabar). Chinese syllables match only as the same syllable or its Wade-Giles
+spelling (Xu is not Zhu), and numbers by their value ("Fourteen" is "14"). A generic business
+word shared by two company names weighs little; left over on one side it still counts in full.
 """
 
 from __future__ import annotations
@@ -187,18 +190,19 @@ def _similarity(a: str, b: str, learn: bool = True) -> float:
     if particle is not None and particle == PARTICLE_CLASSES.get(b):
         # "bin"/"ben"/"ibn", "al"/"el"/"ar": one particle written two ways.
         return 0.95
-    if not abjad_pair and a in PINYIN_SYLLABLES and b in PINYIN_SYLLABLES:
-        return _syllable_similarity(a, b)
-    if (a[0] in _DIGITS or a in _NUMBER_NAMES) and (b[0] in _DIGITS or b in _NUMBER_NAMES):
-        # "Fourteen" and "14", "First" and "1st" are one number; Brigade 4 is not Brigade 44.
-        # (Two longer numbers, "2006" and "2007", are compared as spellings.)
-        value_a, value_b = number_value(a), number_value(b)
-        if (
-            value_a is not None
-            and value_b is not None
-            and not (value_a > 9 and value_b > 9 and a.isdigit() and b.isdigit())
-        ):
-            return 0.98 if value_a == value_b else 0.0
+    if a in _SYLLABLES_OR_NUMBERS or a[0] in _DIGITS:
+        if not abjad_pair and a in PINYIN_SYLLABLES and b in PINYIN_SYLLABLES:
+            return _syllable_similarity(a, b)
+        if (a[0] in _DIGITS or a in _NUMBER_NAMES) and (b[0] in _DIGITS or b in _NUMBER_NAMES):
+            # "Fourteen" and "14", "First" and "1st" are one number; Brigade 4 is not Brigade 44.
+            # (Two longer numbers, "2006" and "2007", are compared as spellings.)
+            value_a, value_b = number_value(a), number_value(b)
+            if (
+                value_a is not None
+                and value_b is not None
+                and not (value_a > 9 and value_b > 9 and a.isdigit() and b.isdigit())
+            ):
+                return 0.98 if value_a == value_b else 0.0
     len_a, len_b = len(a), len(b)
     short = len_a if len_a < len_b else len_b
     if short == 1:
@@ -299,6 +303,7 @@ def _learned(reading: str, latin: str) -> float:
 # Tokens that may write a number: digits, and "one"... "ninety", "first"... "tenth".
 _DIGITS = frozenset("0123456789")
 _NUMBER_NAMES = frozenset((*NUMBER_WORDS, *ORDINAL_WORDS, *TENS_WORDS))
+_SYLLABLES_OR_NUMBERS = PINYIN_SYLLABLES | _NUMBER_NAMES
 
 # Wade-Giles writes one letter for two pinyin initials ("Chang" is Zhang or Chang, "Kang" Gang or
 # Kang), and English writes pinyin x as it sounds ("Shi" for Xi): these initials may stand for each other.
@@ -341,6 +346,7 @@ class NameComparison:
     listed_leftovers: tuple[str, ...]
     conflict: bool = False
     short_word: bool = False
+    repeated: tuple[str, ...] = ()
 
     def describe(self) -> str:
         """The comparison in words an officer can check."""
@@ -362,6 +368,8 @@ class NameComparison:
             text += "; not in listed name: " + ", ".join(f"'{t}'" for t in self.query_leftovers)
         if self.listed_leftovers:
             text += "; listed name parts not given: " + ", ".join(f"'{t}'" for t in self.listed_leftovers)
+        if self.repeated:
+            text += "; written twice, counted once: " + ", ".join(f"'{t}'" for t in self.repeated)
         if self.conflict:
             text += f" (each name has a part the other lacks: counted at {CONFLICT_FACTOR:.0%})"
         if self.short_word:
@@ -464,9 +472,10 @@ def _identifying(token: str, weight: Callable[[str], float]) -> bool:
     return token[:1] != "~" and len(token) > 1 and token not in GENERIC_ORG_WORDS and weight(token) >= 1.0
 
 
-def _unrepeated(left: tuple[str, ...], tokens: list[str], used: set[int]) -> tuple[str, ...]:
+def _unrepeated(left: tuple[str, ...], tokens: list[str], used: set[int]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The leftovers without the repetitions of a matched part, and those repetitions."""
     matched = {tokens[i] for i in used}
-    return tuple(t for t in left if t not in matched)
+    return tuple(t for t in left if t not in matched), tuple(t for t in left if t in matched)
 
 
 def _patronymic_split(tokens: list[str]) -> int:
@@ -527,14 +536,15 @@ def _align(q: list[str], c: list[str], weight: Callable[[str], float]) -> NameCo
         total += pair_weight
     query_left = tuple(t for i, t in enumerate(q) if i not in used_q)
     listed_left = tuple(t for j, t in enumerate(c) if j not in used_c)
-    if bool(query_left) != bool(listed_left):
+    repeated: tuple[str, ...] = ()
+    if bool(query_left) != bool(listed_left) and (len(set(q)) < len(q) or len(set(c)) < len(c)):
         # A part written twice ("Uthman Ahmad Uthman", "Shoigu Shoigu Sergey") whose first
         # occurrence is matched adds nothing: its repetition is not counted as a leftover (unless
         # the other name has a part of its own there, which makes it another name part).
         if query_left:
-            query_left = _unrepeated(query_left, q, used_q)
+            query_left, repeated = _unrepeated(query_left, q, used_q)
         else:
-            listed_left = _unrepeated(listed_left, c, used_c)
+            listed_left, repeated = _unrepeated(listed_left, c, used_c)
     query_left_weight = sum(weight(t) for t in query_left)
     listed_left_weight = sum(weight(t) for t in listed_left)
     total += QUERY_LEFTOVER_PENALTY * query_left_weight + LIST_LEFTOVER_PENALTY * listed_left_weight
@@ -560,4 +570,4 @@ def _align(q: list[str], c: list[str], weight: Callable[[str], float]) -> NameCo
     short_word = _short_identity(pairs, query_left, weight) if lowest < 0.95 and len(pairs) > 1 else None
     if short_word is not None:
         score *= short_word.similarity
-    return NameComparison(score, tuple(pairs), query_left, listed_left, conflict, short_word is not None)
+    return NameComparison(score, tuple(pairs), query_left, listed_left, conflict, short_word is not None, repeated)

@@ -6,7 +6,10 @@ Pipeline (each step a small function): ``clean`` (Unicode NFKC, control characte
 ``arabic.arabic_tokens``) → ``canonical_tokens`` ("LAST, First" order, honorifics dropped, legal
 forms and spelling families canonicalised, compounds written solid or apart split alike:
 "Abdulrahman"/"Abd al-Rahman", "Nasrullah"/"Nasr Allah", "Saifuddin"/"Saif al-Din",
-"Akhundzada"/"Akhund Zada").
+"Akhundzada"/"Akhund Zada"; in people's names digits typed for letters read as letters, "Sech1n";
+in organisations' names acronyms with dots joined, "A.B.C.", numbers in words written as digits,
+"Forty-Four", common abbreviations spelled out, "Int'l", and legal forms written solid onto the
+name split off, "COMPANYENERGO").
 
 ``skeleton`` and ``consonants`` give the looser keys used to find transliteration variants.
 """
@@ -195,7 +198,7 @@ _LEGAL_WORD_SET = frozenset(_LEGAL_WORDS)
 def _split_legal_suffix(word: str) -> list[str]:
     """ "GBDLIMITED" is "GBD LIMITED", "COMPANYENERGO" "COMPANY ENERGO" and "NAFTANOAO" "NAFTAN OAO":
     split a legal-form word written solid onto a name, before or after it."""
-    if len(word) > 9:
+    if len(word) > 9 and (word.endswith(_LEGAL_SUFFIXES) or word.startswith(_LEGAL_SUFFIXES)):
         for legal in _LEGAL_SUFFIXES:
             if word.endswith(legal) and len(word) - len(legal) >= 3:
                 return [word[: -len(legal)], legal]
@@ -203,12 +206,12 @@ def _split_legal_suffix(word: str) -> list[str]:
             if word.startswith(legal) and len(rest) >= 4 and (legal in _LEGAL_PREFIXES or rest in _LEGAL_WORD_SET):
                 return [legal, rest]
     if len(word) >= 5:
-        for code in _LEGAL_CODE_SUFFIXES:
-            if word.endswith(code) and len(word) - len(code) >= 3:
-                return [word[: -len(code)], code]
-        for code in _LEGAL_CODE_PREFIXES:
-            if word.startswith(code):
-                return [code, word[len(code) :]]
+        if word.endswith(_LEGAL_CODE_SUFFIXES):
+            for code in _LEGAL_CODE_SUFFIXES:
+                if word.endswith(code) and len(word) - len(code) >= 3:
+                    return [word[: -len(code)], code]
+        if word.startswith(_LEGAL_CODE_PREFIXES):
+            return [word[:3], word[3:]]
     return [word]
 
 

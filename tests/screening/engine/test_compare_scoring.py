@@ -125,7 +125,9 @@ def test_a_legal_form_written_solid_onto_the_name_is_split_off():
 
 
 def test_a_name_part_written_twice_is_not_a_leftover_unless_the_other_name_has_its_own_part():
-    assert compare("Shoigu Shoigu Sergey", "Sergey Shoigu").score == 1.0
+    twice = compare("Shoigu Shoigu Sergey", "Sergey Shoigu")
+    assert twice.score == 1.0
+    assert "written twice, counted once: 'shoigu'" in twice.describe()
     assert compare("Uthman Ahmad Uthman al-Ghamdi", "Uthman Ahmad al-Ghamdi").score == 1.0
     # Here the repeated Abdul stands where the other name has Muhammad: another person.
     assert compare("Abdul Kabir Abdul Jan", "Abdul Kabir Mohammad Jan").conflict
