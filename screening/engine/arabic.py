@@ -8,13 +8,15 @@ word in three steps:
    letter forms (ی, ک, ھ, ۀ) written as their plain Arabic letters;
 2. a hand-written table of common name parts (``NAMES``: given names, the divine names that
    follow "Abd", particles such as bin, ibn, abu, ould, and common nisbas) gives the Latin
-   spelling of a known word; the article "al-", the prefix "Abd" and the suffix "-allah" are
-   split off first when the word is not in the table as a whole;
+   spelling of a known word; the article "al-", the prefix "Abd" and the suffixes "-allah",
+   "-al-Din" and "-zada" are split off first when the word is not in the table as a whole;
 3. any other word is transliterated letter by letter (``romanise``): long vowels become
    vowels (و between consonants is "u", ي is "i", ا is "a"), and the word stays marked as
    abjad so that the comparison matches it with Latin spellings by its consonant outline.
 
 The table holds name parts only (no list entries), written from common romanisation practice.
+``persian_reading`` gives the reading with ث and ذ as Persian and Urdu say them (s, z); how the
+other letters are written in Latin is learned (``transliteration``).
 """
 
 from __future__ import annotations
@@ -46,6 +48,8 @@ ARTICLE = "\u0627\u0644"  # ال
 ABD = "\u0639\u0628\u062f"  # عبد
 ALLAH = "\u0627\u0644\u0644\u0647"  # الله
 ABU = "\u0627\u0628\u0648"  # ابو (after normalisation)
+AL_DIN = "\u0627\u0644\u062f\u064a\u0646"  # الدين (after normalisation)
+ZADA = "\u0632\u0627\u062f\u0647"  # زاده
 
 # Letter by letter, for words the table does not know. Long vowels are handled in ``romanise``.
 _LETTERS: dict[str, str] = {
@@ -172,6 +176,13 @@ def _table() -> dict[str, str]:
 NAMES: dict[str, str] = _table()
 
 
+def persian_reading(reading: str) -> str | None:
+    """A romanised word with ث and ذ (th, dh) as Persian and Urdu say them (s, z), if it has either."""
+    if "th" not in reading and "dh" not in reading:
+        return None
+    return reading.replace("th", "s").replace("dh", "z")
+
+
 def romanise(word: str) -> str:
     """Letter-by-letter Latin of a normalised word: consonants, long vowels as a/i/u."""
     out: list[str] = []
@@ -206,6 +217,12 @@ def arabic_tokens(word: str) -> tuple[tuple[str, bool], ...]:
     if len(word) > 4 and word.endswith(ALLAH):
         # "نصرالله", "عبيدالله": a name joined to "allah".
         return (*arabic_tokens(word[:-4]), ("allah", True))
+    if len(word) > 6 and word.endswith(AL_DIN):
+        # "نورالدین", "صلاحالدين": a name joined to "al-Din" (read as name + din, like "Nuruddin").
+        return (*arabic_tokens(word[:-5]), ("din", True))
+    if len(word) > 6 and word.endswith(ZADA):
+        # "آخوندزاده": a name joined to "zada" (son of), like "Akhundzada".
+        return (*arabic_tokens(word[:-4]), ("zada", True))
     if len(word) > 3 and word.startswith(ABD):
         # "عبدالرحمن", "عبدالعزيز": the servant-of prefix joined to the divine name.
         return (("abd", True), *arabic_tokens(word[3:]))

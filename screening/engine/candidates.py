@@ -10,16 +10,26 @@ as "Vladimir Putin".
 
 from __future__ import annotations
 
+import heapq
 import itertools
 from collections.abc import Collection
 from functools import partial
 from itertools import compress
 from operator import itemgetter
 
+from screening.engine.arabic import persian_reading
 from screening.engine.compare import token_similarity
 from screening.engine.evidence import schema_compatible
 from screening.engine.index import Index, deletes
-from screening.engine.normalise import abjad_like, consonants, is_legal_form, is_particle, phonetic, skeleton
+from screening.engine.normalise import (
+    ABJAD_MARK,
+    abjad_like,
+    consonants,
+    is_legal_form,
+    is_particle,
+    phonetic,
+    skeleton,
+)
 
 COMMON_POSTINGS = 1500
 SEED_TERMS = 3
@@ -58,12 +68,24 @@ def expand(index: Index, token: str) -> Expansions:
                 found.update(index.delete_keys.get(deleted, ()))
         if abjad_like(token):
             found.update(index.consonant_keys.get(consonants(token), ()))
+            persian = persian_reading(token[:-1])
+            if persian is not None:
+                # ث and ذ read as s and z (Persian, Urdu): "وثيق" is also written Wassiq.
+                found.update(index.consonant_keys.get(consonants(persian), ()))
         sound = phonetic(token)
         if sound and len(token) >= 5:
             found.update(index.phonetic_keys.get(sound, ()))
     scored = []
+    # An Arabic- or Hebrew-script token (of the query or of the vocabulary) and a Latin one are
+    # matched here by outline: the learned reading, slower, is left to the scoring of the names found.
+    abjad = abjad_like(token)
     for vocab_id in found:
-        sim = token_similarity(token, index.vocab_tokens[vocab_id])
+        other = index.vocab_tokens[vocab_id]
+        if abjad or other[-1:] == ABJAD_MARK:
+            sim = token_similarity(token, other, False)
+        else:
+            # Two arguments: the same cache entry as the scoring's comparison of the pair.
+            sim = token_similarity(token, other)
         if sim > 0.0:
             scored.append((vocab_id, sim))
     result = tuple(scored)
@@ -148,7 +170,7 @@ def candidates(
         return []
     out: list[int] = []
     per_entity: dict[int, int] = {}
-    for name_id in _ranked(votes, limit * 6):
+    for name_id in _ranked(votes, limit * 6, index.name_tokens, limit):
         entity = index.name_entity[name_id]
         # One entity with thirty aliases must not crowd every other entity out.
         seen = per_entity.get(entity, 0)
@@ -211,14 +233,26 @@ def _add_votes(votes: dict[int, float], best: dict[int, float], weight: float) -
         votes[name_id] = get(name_id, 0.0) + weight * sim
 
 
-def _ranked(votes: dict[int, float], count: int) -> list[int]:
-    """The ``count`` best-voted names, best first (equal votes in voting order), down to RELATIVE_FLOOR.
+def _ranked(votes: dict[int, float], count: int, name_tokens: list[str], places: int) -> list[int]:
+    """The ``count`` best-voted names, best first, down to RELATIVE_FLOOR.
 
-    A name with less than half the best name's evidence cannot come near the threshold.
+    A name with less than half the best name's evidence cannot come near the threshold. When
+    names with equal votes compete for the last of the ``places``, the shortest come first:
+    "ALI, Muhammad" before the thousand longer names that also hold Muhammad and Ali.
     """
     floor = max(votes.values()) * RELATIVE_FLOOR
     pool = list(compress(votes, map(floor.__le__, votes.values())))
     pool.sort(key=votes.__getitem__, reverse=True)  # stable: ties keep their order
+    if len(pool) > places and votes[pool[places - 1]] == votes[pool[places]]:
+        # Equal votes across the last candidate place: the shorter names take the places.
+        ranked_votes = list(map(votes.__getitem__, pool))
+        cut = ranked_votes[places]
+        first = ranked_votes.index(cut)
+        tied = pool[first : first + ranked_votes.count(cut)]
+        lengths = list(map(len, map(name_tokens.__getitem__, tied)))
+        wanted = max(count - first, 0)
+        shortest = heapq.nsmallest(wanted, range(len(tied)), key=lengths.__getitem__)
+        pool[first : first + len(tied)] = [tied[i] for i in shortest]
     return pool[:count]
 
 

@@ -20,7 +20,13 @@ ALGORITHM_NAME = "tillit-name-match"
 #        matches from 0.75; shared generic business words weigh little; misspelt legal words only
 #        inside legal forms; organisations alert from 0.85. Scores change, so the index cache key
 #        (which holds this version) changes too.
-ALGORITHM_VERSION = "1.1.0"
+# 1.2.0: a transliteration of Arabic-script words learned from the ar2en train split
+#        (transliteration.py), the Persian reading of ث/ذ, the article joined to a Latin name
+#        (Essabar) and inside Abd al-X / X al-Din; a different name part on each side multiplies
+#        the score by 0.92; patronymic chains pair only within their links; Chinese syllables,
+#        numbers, organisation abbreviations and solid legal forms; an Any query with a legal
+#        form is screened as an organisation.
+ALGORITHM_VERSION = "1.2.0"
 
 QUERY_SCHEMAS = ("Person", "Organization", "Vessel", "Aircraft", "Any")
 MAX_NAME_LENGTH = 300

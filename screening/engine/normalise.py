@@ -6,7 +6,10 @@ Pipeline (each step a small function): ``clean`` (Unicode NFKC, control characte
 ``arabic.arabic_tokens``) → ``canonical_tokens`` ("LAST, First" order, honorifics dropped, legal
 forms and spelling families canonicalised, compounds written solid or apart split alike:
 "Abdulrahman"/"Abd al-Rahman", "Nasrullah"/"Nasr Allah", "Saifuddin"/"Saif al-Din",
-"Akhundzada"/"Akhund Zada").
+"Akhundzada"/"Akhund Zada"; in people's names digits typed for letters read as letters, "Sech1n";
+in organisations' names acronyms with dots joined, "A.B.C.", numbers in words written as digits,
+"Forty-Four", common abbreviations spelled out, "Int'l", and legal forms written solid onto the
+name split off, "COMPANYENERGO").
 
 ``skeleton`` and ``consonants`` give the looser keys used to find transliteration variants.
 """
@@ -24,12 +27,18 @@ from rapidfuzz.distance import OSA
 
 from screening.engine.arabic import arabic_tokens
 from screening.engine.vocabulary import (
+    ABD_ASSIMILATED,
     AMBIGUOUS_LEGAL_WORDS,
     FAMILY,
     HONORIFICS,
     LEGAL_FORMS,
     LEGAL_SYNONYMS,
+    NUMBER_WORDS,
+    ORDINAL_WORDS,
+    ORG_ABBREVIATIONS,
+    PARTICLE_CLASSES,
     PARTICLES,
+    TENS_WORDS,
 )
 
 ORG_SCHEMAS = frozenset({"Organization", "Company", "LegalEntity"})
@@ -43,7 +52,7 @@ _ARABIC_LETTER = re.compile("[\u0620-\u065f\u066e-\u06d3\u06d5\u06ee\u06ef\u06fa
 _ARABIC_RUN = re.compile("([\u0620-\u065f\u066e-\u06d3\u06d5-\u06ed\u06ee\u06ef\u06fa-\u06fc\u0670]+)")
 _VOWELS = re.compile(r"[aeiou]")
 ABJAD_MARK = "_"
-_ALLAH_SUFFIX = re.compile(r"^([a-z]{2,}?)(?:ullah|ulla|ullahi|allah|alla|ollah|ulah|illah)$")
+_ALLAH_SUFFIX = re.compile(r"^([a-z]{2,}?)(?:ullah|ulla|ullahi|allah|alla|ollah|ulah|illah|ellah)$")
 _ZADA_SUFFIX = re.compile(r"^([a-z]{3,}?)(?:zada|zadah|zadeh|zade)$")
 _DIN_SUFFIX = re.compile(r"^([a-z]{3,}?)(?:uddin|uddeen|uddine|eddine|eddin|addin|oddin|iddin|aldin|eldin)$")
 _ALLAH = frozenset({"allah", "ullah", "ulla", "llah", "lh", "llh", "ollah", "alla"})
@@ -80,6 +89,23 @@ def to_latin(text: str) -> str:
         else:
             parts.append(anyascii(ch))
     return "".join(parts)
+
+
+# Every syllable the Chinese characters are read as (pinyin without tones, as anyascii writes them).
+PINYIN_SYLLABLES: frozenset[str] = frozenset(
+    syllable
+    for syllable in (anyascii(chr(code)).lower() for code in range(0x4E00, 0xA000))
+    if syllable.isalpha() and len(syllable) <= 6
+)
+_PINYIN_INITIALS = ("zh", "ch", "sh", *"bpmfdtnlgkhjqxrzcsyw")
+
+
+def pinyin_initial(syllable: str) -> str:
+    """The opening consonant of a pinyin syllable ("zh" of "zhang"; "" for "ang")."""
+    for initial in _PINYIN_INITIALS:
+        if syllable.startswith(initial):
+            return initial
+    return ""
 
 
 def _is_abjad(ch: str) -> bool:
@@ -158,12 +184,34 @@ def _legal_word(word: str) -> str:
     return found[0] if len(word) > 4 or len(found[0]) == 5 else word
 
 
+# Legal-form codes that no word of a name ends (or, for the first four, opens) with.
+_LEGAL_CODE_SUFFIXES = ("gmbh", "fzco", "ltd", "llc", "oao", "ooo", "jsc", "plc", "llp", "fze")
+_LEGAL_CODE_PREFIXES = ("ooo", "oao", "llc", "jsc")
+# Legal words that open no ordinary word ("Public" opens "Publicidad", "General" "Generalitat"):
+# these split off whatever follows, the others only another legal word ("PUBLICJOINT").
+_LEGAL_PREFIXES = frozenset(
+    "company companies limited closed obshchestvo aktsionernoe tovarystvo corporation incorporated holding".split()
+)
+_LEGAL_WORD_SET = frozenset(_LEGAL_WORDS)
+
+
 def _split_legal_suffix(word: str) -> list[str]:
-    """ "GBDLIMITED" is "GBD LIMITED": split a legal-form word written solid onto a name."""
-    if len(word) > 9:
-        for suffix in _LEGAL_SUFFIXES:
-            if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-                return [word[: -len(suffix)], suffix]
+    """ "GBDLIMITED" is "GBD LIMITED", "COMPANYENERGO" "COMPANY ENERGO" and "NAFTANOAO" "NAFTAN OAO":
+    split a legal-form word written solid onto a name, before or after it."""
+    if len(word) > 9 and (word.endswith(_LEGAL_SUFFIXES) or word.startswith(_LEGAL_SUFFIXES)):
+        for legal in _LEGAL_SUFFIXES:
+            if word.endswith(legal) and len(word) - len(legal) >= 3:
+                return [word[: -len(legal)], legal]
+            rest = word[len(legal) :]
+            if word.startswith(legal) and len(rest) >= 4 and (legal in _LEGAL_PREFIXES or rest in _LEGAL_WORD_SET):
+                return [legal, rest]
+    if len(word) >= 5:
+        if word.endswith(_LEGAL_CODE_SUFFIXES):
+            for code in _LEGAL_CODE_SUFFIXES:
+                if word.endswith(code) and len(word) - len(code) >= 3:
+                    return [word[: -len(code)], code]
+        if word.startswith(_LEGAL_CODE_PREFIXES):
+            return [word[:3], word[3:]]
     return [word]
 
 
@@ -180,6 +228,9 @@ def _canonical_word(word: str) -> list[str]:
     if allah:
         # "Saifullah", "Saif Ullah" and "سيف الله" are one name: stem plus "allah".
         return [*_canonical_word(allah.group(1)), "allah"]
+    if word in ABD_ASSIMILATED:
+        # "Abdur Rehman", "Abdus Salam": "Abd al-" with the article assimilated, written apart.
+        return ["abdul"]
     match = _ABD_PREFIX.match(word)
     if match and word not in FAMILY:
         # "Abdulrahman" is "Abd al-Rahman": split the servant-of prefix from the divine name.
@@ -213,6 +264,73 @@ def _fold_legal_forms(tokens: list[str], written: list[str] | None = None) -> li
     return out
 
 
+_ORDINAL_NUMBER = re.compile(r"^([0-9]+)(?:st|nd|rd|th)$")
+# Digits typed for the letters they look like ("Ig0r Sech1n"), read back in a person's name.
+_LOOKALIKE_DIGITS = str.maketrans("0134579", "oieastg")
+# Every digit stands between two letters, and is one that looks like a letter.
+_LOOKALIKE_WORD = re.compile(r"^[a-z]+(?:[0134579][a-z]+)+$")
+
+
+def _lookalike_letters(word: str) -> str:
+    """ "Sech1n" is "Sechin": in a word of four or more characters, a digit between two letters
+    that looks like a letter (0 o, 1 i, 3 e, 4 a, 5 s, 7 t, 9 g) is read as that letter."""
+    if len(word) < 4 or word.isalpha() or not _LOOKALIKE_WORD.match(word):
+        return word
+    return word.translate(_LOOKALIKE_DIGITS)
+
+
+def _join_letters(words: list[str]) -> list[str]:
+    """ "A.B.C. Company" is "ABC Company": a run of single letters in an organisation's name is one
+    acronym, unless the letters spell a legal form ("S.A.", "B.V."), which is read as one."""
+    out: list[str] = []
+    i = 0
+    while i < len(words):
+        phrase = _legal_phrase_at(words, i)
+        if phrase:
+            out.extend(words[i : i + phrase])
+            i += phrase
+            continue
+        j = i
+        while j < len(words) and len(words[j]) == 1 and words[j].isalpha() and not _legal_phrase_at(words, j):
+            j += 1
+        if j - i >= 2:
+            out.append("".join(words[i:j]))
+            i = j
+        else:
+            out.append(words[i])
+            i += 1
+    return out
+
+
+def _legal_phrase_at(words: list[str], i: int) -> int:
+    """Length of the longest legal-form phrase of two or more words starting at ``i`` (0 if none)."""
+    for n in range(min(_MAX_LEGAL_PHRASE, len(words) - i), 1, -1):
+        if " ".join(words[i : i + n]) in LEGAL_FORMS:
+            return n
+    return 0
+
+
+def _compound_numbers(words: list[str]) -> list[str]:
+    """ "Forty-Four", "Forty 4" and "44" are one number, written as digits (a single number word
+    stays a word: "Ten" is also a surname; ``compare`` reads it as its number)."""
+    out: list[str] = []
+    for word in words:
+        unit = NUMBER_WORDS.get(word, int(word) if len(word) == 1 and word.isdigit() else None)
+        if out and out[-1] in TENS_WORDS and unit is not None and 0 < unit < 10:
+            out[-1] = str(TENS_WORDS[out[-1]] + unit)
+        else:
+            out.append(word)
+    return out
+
+
+def number_value(token: str) -> int | None:
+    """The number a token writes, in digits ("14", "50th") or in words ("fourteen", "first")."""
+    if token[:1].isdigit():
+        found = _ORDINAL_NUMBER.match(token)
+        return int(token) if token.isdigit() else int(found.group(1)) if found else None
+    return NUMBER_WORDS.get(token, ORDINAL_WORDS.get(token, TENS_WORDS.get(token)))
+
+
 def canonical_tokens(name: str, schema: str = "Any") -> tuple[str, ...]:
     """Normalise one name into canonical tokens for indexing and comparison."""
     return _canonical_tokens(name, schema)
@@ -223,7 +341,12 @@ def _canonical_tokens(name: str, schema: str) -> tuple[str, ...]:
     if schema in ("Person", "Any"):
         name = reorder_last_first(name)
     words = tokenise(name)
-    if schema != "Person":
+    if schema == "Person":
+        words = [_lookalike_letters(word) for word in words]
+    else:
+        if schema in ORG_SCHEMAS:
+            words = _join_letters(words)
+        words = [part for word in _compound_numbers(words) for part in ORG_ABBREVIATIONS.get(word, (word,))]
         parts = [part for word in words for part in _split_legal_suffix(word)]
         read = [_legal_word(part) for part in parts]
         words = _fold_legal_forms([LEGAL_SYNONYMS.get(word, word) for word in read], parts)
@@ -245,7 +368,42 @@ def _canonical_tokens(name: str, schema: str) -> tuple[str, ...]:
     if not out:
         # A name made only of titles ("Sheikh") is still a name; keep what was written.
         out = words
+    elif "abdul" in out or "din" in out:
+        out = _drop_inner_articles(out)
     return tuple(out)
+
+
+# The article inside "Abd al-Rahman" and "Nur al-Din", however it is written (al, el, ud, ur...).
+_INNER_ARTICLES = frozenset({*(p for p, c in PARTICLE_CLASSES.items() if c == "al"), "ud", "ur", "us", "un"})
+
+
+def _drop_inner_articles(tokens: list[str]) -> list[str]:
+    """Drop the article between "abdul" and a name, and before "din": "Abd al-Rahman" is written
+    "Abdurrahman" and "Abdul Rahman" too, "Nur al-Din" "Nuruddin" (read as nur + din)."""
+    last = len(tokens) - 1
+    return [
+        token
+        for i, token in enumerate(tokens)
+        if not (
+            token in _INNER_ARTICLES
+            and 0 < i < last
+            and (tokens[i - 1] == "abdul" or tokens[i + 1] == "din")
+            and not is_legal_form(tokens[i + 1])
+        )
+    ]
+
+
+def names_an_organisation(name: str) -> bool:
+    """True when a name carries a company's legal form that is not also a word of people's names
+    ("Nelson Holdings GmbH", "Gay Group LLC"; not "Ghali Ag" or "Mohamed Sa")."""
+    words = tokenise(name)
+    for i, word in enumerate(words):
+        word = LEGAL_SYNONYMS.get(word, word)
+        if word in LEGAL_FORMS and word not in AMBIGUOUS_LEGAL_WORDS:
+            return True
+        if i + 1 < len(words) and " ".join(words[i : i + 2]) in LEGAL_FORMS:
+            return True
+    return False
 
 
 def is_particle(token: str) -> bool:

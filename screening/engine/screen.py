@@ -15,7 +15,7 @@ from screening.engine.evidence import (
 )
 from screening.engine.index import NAME_KIND_CODES, Index
 from screening.engine.model import EMPTY_SUPPRESSIONS, Feature, Match, Query, Suppression
-from screening.engine.normalise import canonical_tokens
+from screening.engine.normalise import canonical_tokens, names_an_organisation
 from screening.engine.thresholds import DEFAULT_THRESHOLDS, Thresholds
 
 DEFAULT_LIMIT = 10
@@ -53,14 +53,19 @@ def screen(
     scored) and ``entities`` (entries compared), for metrics.
     """
     tokens = canonical_tokens(query.name, query.schema)
+    schema = query.schema
+    if schema == "Any" and any(t[:1] == "~" for t in tokens) and names_an_organisation(query.name):
+        # "Nelson Holdings GmbH" is a company's name, whatever kind the caller gave: no person
+        # (Ben Nelson) or vessel is compared with it.
+        schema = "Organization"
     best: dict[int, tuple[float, NameComparison, int]] = {}
     # The same listed name often appears on several lists: compare each spelling once per query.
     compared: dict[str, NameComparison] = {}
     weight = index.weight_lookup
-    found = candidates(index, tokens, sources=sources, schema=query.schema)
+    found = candidates(index, tokens, sources=sources, schema=schema)
     for name_id in found:
         entity = index.name_entity[name_id]
-        if not schema_compatible(query.schema, index.entity_schema[entity]):
+        if not schema_compatible(schema, index.entity_schema[entity]):
             continue
         if sources is not None and index.entity_source[entity] not in sources:
             continue

@@ -339,6 +339,11 @@ FAMILY_SPELLINGS: dict[str, tuple[str, ...]] = {
     canonical: (canonical, *(v for v in variants if not v.endswith("_") and len(v) > 3))
     for canonical, variants in _FAMILIES.items()
 }
+# "Abd al-" with the article assimilated and written apart ("Abdur Rehman", "Abdus Salam"): read
+# as "abdul" by normalisation, and spellings of it too, so that a misspelt "Badur" still reaches
+# "Abdur" through the family.
+ABD_ASSIMILATED = frozenset({"abdur", "abdus", "abduz", "abdun", "abdut", "abdud", "abdush", "abdar", "abdas"})
+FAMILY_SPELLINGS["abdul"] = (*FAMILY_SPELLINGS["abdul"], *sorted(ABD_ASSIMILATED))
 
 # Words that are so generic in organisation names that they identify nothing alone.
 GENERIC_ORG_WORDS: frozenset[str] = frozenset(
@@ -350,3 +355,55 @@ GENERIC_ORG_WORDS: frozenset[str] = frozenset(
     association organization organisation institute society union network agency office
     """.split()
 )
+
+# Abbreviations of common words in organisation names, read as the word ("First Bank Int'l" is
+# "First Bank International"); two countries' initials are read as their names.
+ORG_ABBREVIATIONS: dict[str, tuple[str, ...]] = {
+    **{
+        short: (word,)
+        for word, shorts in {
+            "international": ("intl",),
+            "national": ("natl",),
+            "manufacturing": ("mfg",),
+            "department": ("dept",),
+            "brothers": ("bros",),
+            "association": ("assn", "assoc"),
+            "university": ("univ",),
+            "institute": ("inst",),
+            "government": ("govt",),
+            "services": ("svcs",),
+            "management": ("mgmt",),
+            "engineering": ("engg",),
+            "holdings": ("hldgs",),
+        }.items()
+        for short in shorts
+    },
+    # Not "US" or "UK": as words they are also name parts (Korean Uk).
+    "usa": ("united", "states"),
+    "uae": ("united", "arab", "emirates"),
+}
+
+# Numbers written as words in organisation names ("Three Percenters", "Brigade Forty-Four",
+# "First International Bank") are read as digits, as they are often written ("3 Percenters").
+NUMBER_WORDS: dict[str, int] = {
+    word: value
+    for value, word in enumerate(
+        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+        "sixteen seventeen eighteen nineteen".split()
+    )
+}
+TENS_WORDS: dict[str, int] = {
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fourty": 40,  # a common misspelling
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
+}
+ORDINAL_WORDS: dict[str, int] = {
+    word: value
+    for value, word in enumerate("first second third fourth fifth sixth seventh eighth ninth tenth".split(), start=1)
+}

@@ -22,9 +22,9 @@ def test_common_tokens_vote_the_same_through_their_postings_or_the_names_own_tok
     found = {}
     for strategy, postings_per_name in (("name tokens", 0), ("postings", 10**9)):
 
-        def record(all_votes, count, strategy=strategy):
+        def record(all_votes, count, *rest, strategy=strategy):
             votes[strategy] = list(all_votes.items())
-            return ranked(all_votes, count)
+            return ranked(all_votes, count, *rest)
 
         monkeypatch.setattr(candidates_module, "POSTINGS_PER_NAME", postings_per_name)
         monkeypatch.setattr(candidates_module, "_ranked", record)
