@@ -15,13 +15,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from auditlog.context import auditlog_value
 from auditlog.models import LogEntry
 from auditlog.registry import auditlog
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Model
 from django.db.models.signals import pre_save
 
-from audit.payload import key_is_identifying
+from audit.payload import key_is_identifying, mask_email
 
 MASK = "***"
 # Models registered here: their history entries name the object by type and key, never by str().
@@ -29,11 +31,38 @@ _REGISTERED: set[str] = set()
 
 
 def _neutral_object_repr(sender: type[Model], instance: LogEntry, **kwargs: object) -> None:
-    """auditlog stores str(instance), which for a customer is a name; replace it with type and key."""
+    """auditlog stores str(instance), which for a customer is a name; replace it with type and key.
+
+    It also copies the actor's e-mail address into ``actor_email``: set the actor here, with the
+    address masked, so that auditlog's own receiver (connected later, per request) leaves both alone.
+    """
     content_type = instance.content_type
     label = f"{content_type.app_label}.{content_type.model}"
     if label in _REGISTERED:
         instance.object_repr = f"{label} {instance.object_pk}"
+    if instance.actor_id is None:
+        actor = _request_actor()
+        if isinstance(actor, get_user_model()) and actor.pk is not None:
+            instance.actor = actor
+    if instance.actor_email:
+        instance.actor_email = mask_email(instance.actor_email)
+    elif instance.actor_id is not None:
+        instance.actor_email = mask_email(instance.actor.email)
+
+
+def _request_actor() -> object | None:
+    """The actor auditlog's middleware set for the current request, if that request is still running.
+
+    auditlog leaves its context variable set after the request and stops using it by disconnecting
+    its receiver; so the actor counts only while that receiver is connected.
+    """
+    context = auditlog_value.get(None)
+    if not context:
+        return None
+    uid = context.get("signal_duid")
+    if not any(lookup_key[0] == uid for lookup_key, *_ in pre_save.receivers):
+        return None
+    return context.get("actor")
 
 
 pre_save.connect(_neutral_object_repr, sender=LogEntry, dispatch_uid="audit.history.neutral_object_repr")
@@ -67,7 +96,8 @@ def register_history(
     _REGISTERED.add(model._meta.label_lower)
     auditlog.register(
         model,
-        include_fields=list(include_fields) if include_fields is not None else None,
+        # Concrete fields only: on creation auditlog would otherwise list reverse relations too.
+        include_fields=sorted(tracked),
         exclude_fields=excluded,
         mask_fields=masked,
         mask_callable="audit.history.mask_identifier",

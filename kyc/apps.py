@@ -7,7 +7,8 @@ class KycConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from kyc import integrations, schema
+        from kyc import history, integrations, schema
 
         integrations.define_actions()
         schema.register_enum_names()
+        history.register()

@@ -7,6 +7,9 @@ class ScreeningConfig(AppConfig):
 
     def ready(self) -> None:
         from screening import (
+            history,
             metrics,  # noqa: F401  # screening and list-age metrics at /metrics
             screenings_setup,  # noqa: F401  # index swap on activation, readiness, audit codes
         )
+
+        history.register()  # field-level history of sources, releases and false positives

@@ -49,7 +49,9 @@ class Customer(BaseModel):
         indexes = [models.Index(fields=["client", "status"])]
 
     def __str__(self) -> str:
-        subject = self.subject
+        # Not through ``subject``: str() runs inside services (the field history names the object),
+        # and caching the subject there would leave a stale one after the service changes it.
+        subject = getattr(self, "_subject", None) or self._find_subject()
         return f"{subject.display_name if subject else self.id} ({self.get_kind_display()})"
 
     @property
@@ -57,13 +59,15 @@ class Customer(BaseModel):
         """The party that is the customer itself (cached per instance)."""
         cached = getattr(self, "_subject", None)
         if cached is None:
-            prefetched = getattr(self, "_prefetched_objects_cache", {}).get("parties")
-            if prefetched is not None:  # a list view prefetched the parties: no query per customer
-                cached = next((party for party in prefetched if party.is_subject), None)
-            else:
-                cached = self.parties.filter(is_subject=True).first()
+            cached = self._find_subject()
             self._subject = cached
         return cached
+
+    def _find_subject(self) -> Party | None:
+        prefetched = getattr(self, "_prefetched_objects_cache", {}).get("parties")
+        if prefetched is not None:  # a list view prefetched the parties: no query per customer
+            return next((party for party in prefetched if party.is_subject), None)
+        return self.parties.filter(is_subject=True).first()
 
 
 class PartyKind(models.TextChoices):

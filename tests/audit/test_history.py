@@ -20,6 +20,10 @@ def user_history():
         auditlog.unregister(User)
     yield
     auditlog.unregister(User)
+    if was_registered:  # put back the production registration (accounts.history) for the other tests
+        from accounts import history
+
+        history.register()
 
 
 def test_a_model_with_an_unmasked_identifier_field_is_refused(user_history):
