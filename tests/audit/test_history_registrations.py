@@ -341,3 +341,12 @@ def test_the_history_admin_is_closed_to_staff_outside_the_audit_readers(make_use
     assert admin_session(analyst).get("/admin/auditlog/logentry/").status_code == 403
     auditor = make_user("auditor")
     assert admin_session(auditor).get("/admin/auditlog/logentry/").status_code == 200
+
+
+def test_a_change_made_after_a_request_is_not_attributed_to_that_requests_person(make_user):
+    officer = make_user("officer")
+    assert admin_session(officer).get("/admin/").status_code == 200  # auditlog's middleware saw the officer
+    source = watchlist_services.source_ensure(code="un_sc", actor=None)
+    watchlist_services.source_update(source=source, changes={"max_shrink_ratio": 0.7}, actor=None)
+    entry = entries_for(Source, action=LogEntry.Action.UPDATE).pop()
+    assert entry.actor is None and entry.actor_email is None
