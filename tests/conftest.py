@@ -178,7 +178,7 @@ def celery_worker_process(django_db_setup: None, django_db_blocker: object) -> I
     queue = settings.CELERY_TASK_DEFAULT_QUEUE
     env = {
         **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings.base",
+        "DJANGO_SETTINGS_MODULE": "tests.worker_settings",
         "DATABASE_URL": database_url,
         "CELERY_BROKER_URL": broker,
         "CELERY_RESULT_BACKEND": broker,
